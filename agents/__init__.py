@@ -1,0 +1,1 @@
+"""Customer and firm behaviour: rules, the population, the firm, the recovery desk."""

@@ -1,0 +1,87 @@
+"""The complaint/recovery desk: a SimPy queue in front of a limited staff.
+
+A complaint arrives at its moment in the day, waits for a free handler (or
+gives up when the customer's patience runs out), is handled, and its outcome
+is handed back to the model at the simulated moment it happens. Recovery
+delay is therefore not a parameter: it emerges from staffing and load.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import simpy
+
+OnOutcome = Callable[[int, float], None]
+
+
+class RecoveryDesk:
+    """``staff`` handlers; handling times exponential (or fixed) around ``handling_days``.
+
+    ``fixed_delay=True`` is the special case with no queue: every complaint is
+    resolved exactly ``handling_days`` after it arrives, whatever the load.
+    In both modes a complainant whose patience runs out first gives up.
+    ``on_resolved(customer, delay)`` and ``on_abandoned(customer, waited)``
+    are called at the moment each outcome happens.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        *,
+        staff: int,
+        handling_days: float,
+        rng: np.random.Generator,
+        on_resolved: OnOutcome,
+        on_abandoned: OnOutcome,
+        fixed_delay: bool = False,
+    ):
+        self.env = env
+        self.handlers = simpy.Resource(env, capacity=staff)
+        self.handling_days = handling_days
+        self.fixed_delay = fixed_delay
+        self.rng = rng
+        self.on_resolved = on_resolved
+        self.on_abandoned = on_abandoned
+        self.in_system = 0
+
+    @property
+    def queue_length(self) -> int:
+        """Complaints waiting for a handler right now."""
+        return len(self.handlers.queue)
+
+    def submit(self, customer: int, arrival_time: float, patience_days: float) -> None:
+        """Schedule a complaint that reaches the desk at ``arrival_time`` (days)."""
+        self.in_system += 1
+        self.env.process(self._complaint(customer, arrival_time, patience_days))
+
+    def _handling_time(self) -> float:
+        return float(self.rng.exponential(self.handling_days))
+
+    def _complaint(self, customer: int, arrival_time: float, patience_days: float):
+        """Arrive, wait for a handler or give up, be handled, hear the outcome."""
+        yield self.env.timeout(arrival_time - self.env.now)
+        if self.fixed_delay:
+            if patience_days < self.handling_days:
+                yield self.env.timeout(patience_days)
+                self._finish(self.on_abandoned, customer, arrival_time)
+            else:
+                yield self.env.timeout(self.handling_days)
+                self._finish(self.on_resolved, customer, arrival_time)
+            return
+        with self.handlers.request() as request:
+            if math.isinf(patience_days):
+                yield request
+            else:
+                outcome = yield request | self.env.timeout(patience_days)
+                if request not in outcome:
+                    self._finish(self.on_abandoned, customer, arrival_time)
+                    return
+            yield self.env.timeout(self._handling_time())
+        self._finish(self.on_resolved, customer, arrival_time)
+
+    def _finish(self, callback: OnOutcome, customer: int, arrival_time: float) -> None:
+        self.in_system -= 1
+        callback(customer, self.env.now - arrival_time)

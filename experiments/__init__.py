@@ -1,0 +1,1 @@
+"""Replicated sweeps, their aggregation into tables, figures and reports."""

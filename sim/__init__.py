@@ -1,0 +1,1 @@
+"""Wiring: parameters, the Mesa model, metrics, outputs and the command line."""

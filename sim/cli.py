@@ -1,0 +1,48 @@
+"""``servsim``: run a scenario from the command line (Hydra).
+
+    servsim                                       the baseline
+    servsim scenario=surprise_regress firm.promise=8 seed=3
+    servsim -m scenario=baseline,overpromise seed=range(0,5)   a sweep
+
+A mistake in the configuration is reported in one line naming the key, the
+value and the allowed range, before any simulation starts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.params import ConfigError, register_configs, validate
+from sim.run import simulate, write_outputs
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+register_configs()
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def main(cfg: DictConfig) -> dict:
+    try:
+        config = validate(cfg)
+    except ConfigError as error:
+        print(f"servsim: invalid configuration: {error}", file=sys.stderr)
+        sys.exit(2)
+    hydra_cfg = HydraConfig.get()
+    scenario = hydra_cfg.runtime.choices.get("scenario", "custom")
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    timeseries, summary, _ = simulate(config, show_progress=config.output.progress)
+    write_outputs(out_dir, config, timeseries, summary, scenario)
+    if config.output.summary:
+        from sim.narrative import plain_summary
+
+        print(plain_summary(summary, config, scenario, out_dir))
+    return summary
+
+
+if __name__ == "__main__":
+    main()

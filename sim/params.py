@@ -1,0 +1,247 @@
+"""Every parameter of the model, once: default, units, allowed range and source.
+
+This schema is the single home of defaults (Hydra's ConfigStore serves it as
+``base_config``; YAML files only override). ``validate`` checks a composed
+config against the ranges declared here before any work starts, so a user's
+mistake gets one line naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from typing import Any
+
+
+def param(default, low=None, high=None, *, doc: str, integer: bool = False, choices: tuple | None = None):
+    """A schema field with its allowed range and a one-line meaning (units, source)."""
+    return field(default=default, metadata={"low": low, "high": high, "doc": doc, "integer": integer, "choices": choices})
+
+
+@dataclass
+class SurpriseConfig:
+    """A temporary lift of delivered quality: the 'delight' of MODEL.md §1.4."""
+
+    start: int = param(180, 0, None, integer=True, doc="day the surprise begins")
+    length: int = param(0, 0, None, integer=True, doc="days it lasts; 0 = no surprise")
+    size: float = param(1.5, -10.0, 10.0, doc="extra quality points while it lasts (negative = a shock)")
+    regress: bool = param(True, doc="fall back to the old level when it ends (true) or sustain it (false)")
+
+
+@dataclass
+class FirmConfig:
+    quality: float = param(7.0, 0.0, 10.0, doc="baseline delivered quality, technical outcome, 0-10 scale")
+    process_offset: float = param(
+        0.0, -5.0, 5.0, doc="functional (process) quality minus technical quality, points (Gronroos 1984)"
+    )
+    quality_noise: float = param(0.5, 0.0, 5.0, doc="day-to-day sd of delivered quality, points")
+    promise: float = param(7.0, 0.0, 10.0, doc="advertised service level, 0-10 scale")
+    guarantee: bool = param(False, doc="complete promise: pays compensation automatically when broken (Hart 1988)")
+    guarantee_payout: float = param(0.5, 0.0, 5.0, doc="guarantee compensation, in visit prices (coach-line example: 0.5)")
+    chain_steps: int = param(5, 1, 50, integer=True, doc="steps in the service chain")
+    step_reliability: float = param(0.99, 0.0, 1.0, doc="chance each step is right first time")
+    failure_severity: float = param(2.0, 0.0, 10.0, doc="quality points lost when the chain fails")
+    standard: float = param(7.0, 0.0, 10.0, doc="designed service standard, points (for the gap report, GAP 2/3)")
+    believed_expectation: float = param(
+        7.0, 0.0, 10.0, doc="what management believes customers expect, points (for the gap report, GAP 1/2)"
+    )
+    price: float = param(10.0, 0.0, None, doc="revenue per visit, money units")
+    unit_cost: float = param(0.6, 0.0, None, doc="cost per visit per point of delivered quality, money units")
+    surprise: SurpriseConfig = field(default_factory=SurpriseConfig)
+
+
+@dataclass
+class RecoveryConfig:
+    desk: str = param(
+        "queue",
+        choices=("queue", "fixed_delay"),
+        doc="queue = staff-limited SimPy desk; fixed_delay = every complaint takes exactly handling_days",
+    )
+    staff: int = param(2, 1, 1000, integer=True, doc="complaint handlers at the desk")
+    handling_days: float = param(0.25, 0.0, 365.0, doc="mean handling time of one complaint, days")
+    compensation: float = param(0.5, 0.0, 10.0, doc="compensation paid on resolution, in visit prices")
+    apology: bool = param(True, doc="the resolution comes with a sincere apology (interactional justice)")
+    on_the_spot: float = param(0.3, 0.0, 1.0, doc="share of complaints the empowered front line solves at once")
+    fast_days: float = param(1.0, 0.0, 365.0, doc="a resolution within this many days counts as fast")
+    staff_cost: float = param(150.0, 0.0, None, doc="cost per handler per day, money units")
+
+
+@dataclass
+class CustomersConfig:
+    """Behavioural parameters; means of per-customer traits where noted."""
+
+    learning_rate: float = param(0.15, 0.0, 1.0, doc="alpha: weight of one experience in expectation (mean trait)")
+    negativity_bias: float = param(1.25, 1.0, 5.0, doc="bad experiences move expectation this many times faster")
+    loss_aversion: float = param(2.25, 1.0, 10.0, doc="lambda: losses weigh this much more than gains (mean trait)")
+    value_curvature: float = param(0.88, 0.1, 1.0, doc="prospect-theory curvature a (Tversky & Kahneman 1992)")
+    satisfaction_rate: float = param(0.3, 0.0, 1.0, doc="gamma: weight of one experience in satisfaction")
+    promise_pull: float = param(0.1, 0.0, 1.0, doc="beta: pull of one advertising exposure toward the promise")
+    tolerance: float = param(0.6, 0.0, 5.0, doc="half-width of the zone of tolerance, points (mean trait)")
+    delight_margin: float = param(1.0, 0.0, 10.0, doc="points above the zone that make a delight")
+    perception_noise: float = param(0.3, 0.0, 5.0, doc="sd of personal perception around delivered quality")
+    process_weight: float = param(0.5, 0.0, 1.0, doc="weight of functional vs technical quality in perception")
+    visit_rate: float = param(0.1, 0.0, 1.0, doc="visits per day (mean trait)")
+    complaint_propensity: float = param(0.05, 0.0, 1.0, doc="chance to complain after a mild shortfall (mean trait)")
+    guarantee_complaint_boost: float = param(1.5, 1.0, 10.0, doc="a guarantee multiplies the will to complain")
+    patience_days: float = param(7.0, 0.0, None, doc="mean wait before a complainant gives up on the desk, days")
+    switching_cost: float = param(0.5, 0.0, 10.0, doc="damps defection: hazard / (1 + cost) (mean trait)")
+    trait_spread: float = param(0.3, 0.0, 2.0, doc="coefficient of variation of every heterogeneous trait")
+    initial_trust: float = param(0.7, 0.0, 1.0, doc="trust in the firm's promises at the start (mean)")
+    trust_gain: float = param(0.03, 0.0, 1.0, doc="share of missing trust regained per kept promise")
+    trust_loss: float = param(0.15, 0.0, 1.0, doc="share of trust lost per broken promise")
+    guarantee_trust_softening: float = param(0.5, 0.0, 1.0, doc="share of the trust loss a guarantee payout prevents")
+    compensation_weight: float = param(1.0, 0.0, 10.0, doc="satisfaction value of generous compensation")
+    speed_weight: float = param(1.0, 0.0, 10.0, doc="satisfaction value of an instant resolution")
+    speed_scale_days: float = param(2.0, 0.01, 365.0, doc="delay at which speed's value has fallen to 1/e, days")
+    apology_weight: float = param(0.5, 0.0, 10.0, doc="satisfaction value of an apology")
+    abandonment_penalty: float = param(1.5, 0.0, 10.0, doc="satisfaction lost when a complaint goes unresolved")
+    defection_floor: float = param(0.009, 0.0, 1.0, doc="chance to leave per decision even when content")
+    defection_span: float = param(0.5, 0.0, 1.0, doc="extra chance to leave when deeply dissatisfied")
+    defection_midpoint: float = param(-1.5, -10.0, 10.0, doc="satisfaction at which dissatisfaction pressure is half")
+    defection_steepness: float = param(3.0, 0.01, 100.0, doc="how sharply pressure rises as satisfaction falls")
+    trust_loyalty: float = param(1.0, 0.0, 10.0, doc="how much full trust divides the chance to leave, less 1")
+    tenure_scale_days: float = param(730.0, 1.0, None, doc="tenure that halves the chance to leave, days")
+    wom_threshold: float = param(0.5, 0.0, 10.0, doc="|satisfaction| beyond which a customer talks")
+    wom_rate_satisfied: float = param(0.01, 0.0, 1.0, doc="daily chance a satisfied customer recommends")
+    wom_rate_dissatisfied: float = param(0.02, 0.0, 1.0, doc="daily chance a dissatisfied customer warns (TARP: 2x)")
+    wom_decay: float = param(0.02, 0.0, 1.0, doc="daily fading of what a prospect heard")
+    wom_impact: float = param(0.3, 0.0, 10.0, doc="attraction points one message adds or removes")
+
+
+@dataclass
+class MarketConfig:
+    customers: int = param(10_000, 10, 100_000_000, integer=True, doc="people in the closed market")
+    initial_share: float = param(0.5, 0.0, 1.0, doc="share of them with the firm on day 0")
+    competitor_quality: float = param(6.5, 0.0, 10.0, doc="quality of the outside option, points")
+    ad_reach: float = param(0.05, 0.0, 1.0, doc="daily chance a person sees the firm's promise")
+    acquisition_rate: float = param(0.0008, 0.0, 1.0, doc="daily chance a prospect joins when the firm looks equal")
+    acquisition_scale: float = param(1.0, 0.01, 100.0, doc="attraction points that multiply that chance by e")
+    acquisition_cost: float = param(100.0, 0.0, None, doc="cost of winning one customer, money units")
+
+
+@dataclass
+class OutputConfig:
+    figures: bool = param(True, doc="draw overview.png")
+    summary: bool = param(True, doc="print the plain-language summary")
+    progress: bool = param(True, doc="show a progress bar for runs longer than a few seconds")
+
+
+@dataclass
+class ServsimConfig:
+    description: str = param("", doc="what this scenario shows, in one sentence (printed in the summary)")
+    seed: int = param(0, 0, 2**63 - 1, integer=True, doc="seed of the run; fixes it bit for bit")
+    days: int = param(730, 1, 100_000, integer=True, doc="horizon, days")
+    engine: str = param("vector", choices=("vector",), doc="vector = numpy arrays")
+    market: MarketConfig = field(default_factory=MarketConfig)
+    firm: FirmConfig = field(default_factory=FirmConfig)
+    recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
+    customers: CustomersConfig = field(default_factory=CustomersConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration mistake; the message is the whole story."""
+
+
+def _describe_range(meta, default) -> str:
+    low, high = meta["low"], meta["high"]
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, str) and not meta["choices"]:
+        return "text"
+    if meta["choices"]:
+        return "one of " + ", ".join(meta["choices"])
+    kind = "a whole number" if meta["integer"] else "a number"
+    if low is not None and high is not None:
+        return f"{kind} in [{low}, {high}]"
+    if low is not None:
+        return f"{kind} >= {low}"
+    if high is not None:
+        return f"{kind} <= {high}"
+    return kind
+
+
+def _check_value(key: str, value: Any, meta, default) -> None:
+    allowed = _describe_range(meta, default)
+    if meta["choices"] or isinstance(default, (bool, str)):
+        ok = value in meta["choices"] if meta["choices"] else type(value) is type(default)
+        if not ok:
+            raise ConfigError(f"{key} = {value!r} is not allowed: expected {allowed}")
+        return
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value) or (meta["integer"] and not float(value).is_integer()):
+        raise ConfigError(f"{key} = {value!r} is not allowed: expected {allowed}")
+    low, high = meta["low"], meta["high"]
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{key} = {value!r} is outside the allowed range: expected {allowed}")
+
+
+def _is_section(f) -> bool:
+    """Nested config sections are the fields declared with a dataclass factory."""
+    return f.default_factory is not MISSING and is_dataclass(f.default_factory)
+
+
+def _walk(schema_cls, values: dict, prefix: str) -> None:
+    """Check the keys given (missing ones take their defaults) against the schema."""
+    known = {f.name: f for f in fields(schema_cls)}
+    for name, value in values.items():
+        key = f"{prefix}{name}"
+        if name not in known:
+            raise ConfigError(f"{key} is not a parameter of servsim (allowed here: {', '.join(known)})")
+        f = known[name]
+        if _is_section(f):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key} = {value!r} is not allowed: expected a group of settings")
+            _walk(f.default_factory, value, key + ".")
+        else:
+            _check_value(key, value, f.metadata, f.default)
+
+
+def validate(cfg) -> ServsimConfig:
+    """Check every key against its declared range; return a typed config.
+
+    Accepts an OmegaConf/Hydra config or a plain nested mapping (missing keys
+    take their defaults). Raises ConfigError naming key, value and range.
+    Keys of the composed Hydra config that are not parameters (``hydra``,
+    the ``scenario``/``experiment`` selections) are left out first.
+    """
+    from omegaconf import OmegaConf
+
+    container = cfg if isinstance(cfg, dict) else OmegaConf.to_container(cfg, resolve=True)
+    parameters = _schema_part(container)
+    _walk(ServsimConfig, parameters, "")
+    checked = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ServsimConfig), parameters))
+    surprise = checked.firm.surprise
+    if surprise.length > 0 and surprise.start >= checked.days:
+        raise ConfigError(
+            f"firm.surprise.start = {surprise.start} is outside the allowed range: "
+            f"a surprise must start before the horizon (days = {checked.days})"
+        )
+    return checked
+
+
+def _schema_part(container: dict) -> dict:
+    """The composed config without Hydra's own entries."""
+    return {k: v for k, v in container.items() if k not in ("hydra", "scenario", "experiment")}
+
+
+def describe_parameters() -> list[tuple[str, Any, str, str]]:
+    """(key, default, allowed range, meaning) for every parameter: feeds docs and --help."""
+    rows = []
+
+    def walk(cls, prefix):
+        for f in fields(cls):
+            if _is_section(f):
+                walk(f.default_factory, prefix + f.name + ".")
+            else:
+                rows.append((prefix + f.name, f.default, _describe_range(f.metadata, f.default), f.metadata["doc"]))
+
+    walk(ServsimConfig, "")
+    return rows
+
+
+def register_configs() -> None:
+    """Serve the schema to Hydra as ``base_config`` (the defaults live nowhere else)."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="base_config", node=ServsimConfig)

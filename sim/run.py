@@ -1,0 +1,51 @@
+"""Run one configuration and write its outputs; the one path every front end uses."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+from tqdm import tqdm
+
+from agents.firm import Firm
+from sim.metrics import DAILY_COLUMNS, summarise
+from sim.model import ServiceModel
+from sim.params import ServsimConfig
+
+# Written last: a run directory without it did not finish.
+SUMMARY_FILE = "summary.json"
+
+
+def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.DataFrame, dict, ServiceModel]:
+    """Run the model to the horizon; return (daily series, summary, model)."""
+    model = ServiceModel(config)
+    # tqdm's delay keeps short runs quiet: the bar appears only after 2 seconds.
+    with tqdm(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar:
+        model.run(progress=bar.update)
+    timeseries = model.datacollector.get_model_vars_dataframe()[list(DAILY_COLUMNS)]
+    return timeseries, summarise(model), model
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write to a temporary name and rename: a file either is complete or is absent."""
+    tmp = path.with_name(path.name + ".part")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str) -> None:
+    """config.yaml, timeseries.csv, overview.png, then summary.json (the completion mark)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomically(out_dir / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(OmegaConf.structured(config))))
+    _write_atomically(out_dir / "timeseries.csv", lambda p: timeseries.to_csv(p, index=False, float_format="%.6g"))
+    if config.output.figures:
+        from sim.figures import overview_figure, save  # matplotlib only when a figure is wanted
+
+        title = f"servsim: {scenario} (promise {config.firm.promise:g}, quality {config.firm.quality:g}, seed {config.seed})"
+        window = Firm.from_config(config.firm).surprise.window(config.days)
+        fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days)
+        _write_atomically(out_dir / "overview.png", lambda p: save(fig, p))
+    _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(summary, indent=2)))

@@ -1,0 +1,83 @@
+"""The command line a strategist uses, and every preset composing cleanly."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+
+from sim.cli import CONFIG_DIR
+from sim.metrics import DAILY_COLUMNS
+from sim.params import register_configs, validate
+
+SCENARIOS = sorted(p.stem for p in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
+REQUIRED_SUMMARY = {
+    "retention",
+    "customers_final",
+    "market_share",
+    "dissatisfied_experiences",
+    "complaints",
+    "complaint_share",
+    "mean_recovery_days",
+    "profit",
+    "retention_by_history",
+}
+
+
+def servsim(tmp_path, *overrides):
+    command = [sys.executable, "-m", "sim.cli", f"hydra.run.dir={tmp_path}", *overrides]
+    env = dict(os.environ, PYTHONPATH=str(Path(CONFIG_DIR).parent))
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+
+
+def test_contracted_scenarios_exist():
+    required = {
+        "baseline",
+        "surprise_regress",
+        "surprise_sustained",
+        "overpromise",
+        "underpromise",
+        "slow_recovery",
+        "fast_recovery",
+        "understaffed_desk",
+        "guarantee",
+    }
+    assert required <= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_scenario_composes_and_validates(scenario):
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"scenario={scenario}"])
+    config = validate(cfg)
+    assert config.description
+
+
+def test_cli_writes_every_output(tmp_path):
+    result = servsim(tmp_path, "scenario=surprise_regress", "firm.promise=8", "seed=3", "market.customers=600", "days=200")
+    assert result.returncode == 0, result.stderr
+    assert "scenario 'surprise_regress'" in result.stdout and "starting customers" in result.stdout
+    timeseries = pd.read_csv(tmp_path / "timeseries.csv")
+    assert list(timeseries.columns) == list(DAILY_COLUMNS) and len(timeseries) == 200
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert REQUIRED_SUMMARY <= set(summary)
+    assert set(summary["retention_by_history"]) == {"no_problem", "silent", "unresolved", "resolved", "resolved_fast"}
+    assert "promise: 8.0" in (tmp_path / "config.yaml").read_text()
+    assert (tmp_path / "overview.png").stat().st_size > 20_000
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_cli_rejects_bad_input_in_one_line_before_running(tmp_path):
+    result = servsim(tmp_path, "firm.promise=12")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "servsim: invalid configuration: firm.promise = 12.0 is outside the allowed range: "
+        "expected a number in [0.0, 10.0]"
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "summary.json").exists()

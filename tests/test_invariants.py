@@ -1,0 +1,100 @@
+"""Invariants every run must keep, on the baseline and on random valid configs."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.metrics import DAILY_COLUMNS
+from sim.run import simulate
+from tests.conftest import small_config
+
+# Columns that are undefined on days when there is nothing to average: defined exactly when the
+# count named beside them is positive.
+DEFINED_WHEN = {
+    "mean_recovery_days": "resolutions",
+    "mean_perceived": "visits",
+    "gap_customer": "visits",
+    "mean_expectation": "active",
+    "mean_satisfaction": "active",
+    "mean_trust": "active",
+    "gap_knowledge": "active",
+}
+SHARES = ("retention", "market_share", "share_below", "share_equal", "share_above", "share_delight", "mean_trust")
+
+
+def check_invariants(timeseries, summary, model):
+    people = model.people
+    n = people.size
+    active = timeseries["active"].to_numpy()
+    # customers are conserved: each day's change is exactly joins minus departures
+    previous = np.concatenate([[model.starting_customers], active[:-1]])
+    assert np.array_equal(active - previous, timeseries["acquisitions"] - timeseries["defections"])
+    assert np.all((active >= 0) & (active <= n))
+    assert summary["customers_final"] == active[-1] == int(people.with_firm.sum())
+    # the outcome mix covers every visit
+    mix = timeseries[["share_below", "share_equal", "share_above", "share_delight"]].sum(axis=1)
+    visited = timeseries["visits"] > 0
+    assert np.allclose(mix[visited], 1.0)
+    for column in SHARES:
+        values = timeseries[column].dropna()
+        assert values.between(0.0, 1.0).all(), column
+    assert (timeseries["queue_length"] >= 0).all()
+    assert (timeseries["complaints"] <= timeseries["dissatisfied"]).all()
+    assert (timeseries["defections_silent"] + timeseries["defections_after_complaint"] <= timeseries["defections"]).all()
+    for column in DAILY_COLUMNS:
+        values = timeseries[column].to_numpy(dtype=float)
+        if column in DEFINED_WHEN:
+            defined = timeseries[DEFINED_WHEN[column]].to_numpy() > 0
+            assert np.isfinite(values[defined]).all() and np.isnan(values[~defined]).all(), column
+        elif column != "cohort_satisfaction" or model.starting_customers:
+            assert np.isfinite(values).all(), column
+    # per-person state stays in range
+    assert np.all((people.trust >= 0) & (people.trust <= 1))
+    for name in ("expectation", "satisfaction", "heard", "value"):
+        assert np.isfinite(getattr(people, name)).all(), name
+    # every complaint is resolved (on the spot or at the desk), abandoned, or still open
+    handled = summary["resolutions"] + summary["complaints_abandoned"] + model.desk.in_system
+    assert summary["complaints"] == handled
+    assert model.desk.in_system == int(people.complaint_pending.sum())
+    for value in summary["retention_by_history"].values():
+        assert value is None or 0.0 <= value <= 1.0
+
+
+def test_baseline_keeps_every_invariant(baseline_run):
+    check_invariants(*baseline_run)
+
+
+valid_overrides = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32),
+        "days": st.integers(1, 80),
+        "market__customers": st.integers(10, 400),
+        "market__initial_share": st.floats(0, 1),
+        "firm__quality": st.floats(0, 10),
+        "firm__promise": st.floats(0, 10),
+        "firm__guarantee": st.booleans(),
+        "firm__quality_noise": st.floats(0, 3),
+        "firm__step_reliability": st.floats(0, 1),
+        "firm__surprise__start": st.integers(0, 79),
+        "firm__surprise__length": st.integers(0, 80),
+        "firm__surprise__size": st.floats(-5, 5),
+        "firm__surprise__regress": st.booleans(),
+        "recovery__desk": st.sampled_from(["queue", "fixed_delay"]),
+        "recovery__staff": st.integers(1, 4),
+        "recovery__handling_days": st.floats(0, 5),
+        "recovery__on_the_spot": st.floats(0, 1),
+        "customers__learning_rate": st.floats(0, 1),
+        "customers__loss_aversion": st.floats(1, 5),
+        "customers__complaint_propensity": st.floats(0, 1),
+        "customers__trait_spread": st.floats(0, 1.5),
+        "customers__patience_days": st.floats(0, 30),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_overrides)
+def test_random_valid_configs_keep_the_invariants(overrides):
+    if overrides["firm__surprise__start"] >= overrides["days"]:
+        overrides["firm__surprise__start"] = overrides["days"] - 1
+    check_invariants(*simulate(small_config(**overrides)))
