@@ -131,7 +131,9 @@ class ServsimConfig:
     description: str = param("", doc="what this scenario shows, in one sentence (printed in the summary)")
     seed: int = param(0, 0, 2**63 - 1, integer=True, doc="seed of the run; fixes it bit for bit")
     days: int = param(730, 1, 100_000, integer=True, doc="horizon, days")
-    engine: str = param("vector", choices=("vector",), doc="vector = numpy arrays")
+    engine: str = param(
+        "vector", choices=("vector", "agent"), doc="vector = numpy arrays; agent = one mesa.Agent per person (slow reference)"
+    )
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
