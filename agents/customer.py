@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from agents import rules
-from agents.dice import U_ARRIVAL, U_COMPLAIN, U_DEFECT, U_FAILURE, U_ON_THE_SPOT, U_VISIT, Z_PERCEPTION, Z_QUALITY
+from agents.dice import V_ARRIVAL, V_COMPLAIN, V_DEFECT, V_FAILURE, V_ON_THE_SPOT, V_PERCEPTION, V_QUALITY
 from agents.population import NO_PROBLEM, SILENT
 
 
@@ -36,14 +36,14 @@ class Customer(mesa.Agent):
             )
 
     # §3.2-3.10
-    def visit(self, uniform, normal, visit_log: list) -> None:
+    def visit(self, u_visit, visit_dice, visit_log: list) -> None:
         """If I visit today: perceive, judge, update, complain or stay silent, then stay or leave."""
         model, c, i = self.model, self.model.customer_rules, self.index
-        if not (self.with_firm and uniform[U_VISIT, i] < self.visit_rate):
+        if not (self.with_firm and u_visit[i] < self.visit_rate):
             return
-        failed = bool(uniform[U_FAILURE, i] < model.firm.failure_probability)
-        delivered = model.delivered_quality(normal[Z_QUALITY, i], failed)
-        perceived = float(model.perceived_quality(delivered, normal[Z_PERCEPTION, i]))
+        failed = bool(visit_dice[V_FAILURE, i] < model.firm.failure_probability)
+        delivered = model.delivered_quality(visit_dice[V_QUALITY, i], failed)
+        perceived = float(model.perceived_quality(delivered, visit_dice[V_PERCEPTION, i]))
 
         gap = float(rules.disconfirmation(perceived, self.expectation))
         outcome = int(rules.classify_outcome(gap, self.tolerance, c.delight_margin))
@@ -62,8 +62,8 @@ class Customer(mesa.Agent):
         silent = False
         if below and not self.complaint_pending:
             chance = rules.complaint_probability(self.complaint_propensity, gap, self.tolerance, model.complaint_boost)
-            if uniform[U_COMPLAIN, i] < chance:
-                self._complain(uniform)
+            if visit_dice[V_COMPLAIN, i] < chance:
+                self._complain(visit_dice)
             else:
                 silent = True
                 if self.history == NO_PROBLEM:
@@ -72,21 +72,21 @@ class Customer(mesa.Agent):
 
         if not self.complaint_pending:
             chance = model.defection_chance(self.satisfaction, self.switching_cost, self.tenure, self.trust)
-            if uniform[U_DEFECT, i] < chance:
+            if visit_dice[V_DEFECT, i] < chance:
                 self.with_firm = False
                 self.tenure = 0
                 model._count_departures(np.array([self.history]))
 
-    def _complain(self, uniform) -> None:
+    def _complain(self, visit_dice) -> None:
         """Speak up: the front line may solve it at once, else it goes to the desk."""
         model, i = self.model, self.index
         self.complaints += 1
         model.day_totals["complaints"] += 1
-        if uniform[U_ON_THE_SPOT, i] < model.recovery.on_the_spot:
+        if visit_dice[V_ON_THE_SPOT, i] < model.recovery.on_the_spot:
             model.day_totals["complaints_on_the_spot"] += 1
             model._apply_resolution(self, 0.0)
         else:
-            model._send_to_desk(self, float(uniform[U_ARRIVAL, i]))
+            model._send_to_desk(self, float(visit_dice[V_ARRIVAL, i]))
 
     # §3.11
     def talk(self, u_talk, messages: list) -> None:

@@ -58,9 +58,9 @@ class AgentServiceModel(ServiceModel):
     def _advertise(self, u) -> None:
         self.agents.do("see_advertising", u)
 
-    def _serve_the_day(self, uniform, normal) -> None:
+    def _serve_the_day(self, u_visit) -> None:
         visit_log: list = []
-        self.agents.do("visit", uniform, normal, visit_log)
+        self.agents.do("visit", u_visit, self.dice.visit_block(), visit_log)
         if visit_log:
             perceived, gap, outcome, failed, payouts, silent = (np.array(column) for column in zip(*visit_log))
         else:

@@ -8,10 +8,10 @@ only gathers the right customers, hands numbers to the rules and records.
 must give identical results (a test holds it to that).
 
 Randomness: one seed makes Mesa's generator, which spawns named child streams
-(population, daily draws, word of mouth, desk). Each day draws one fixed-size
-block of uniforms and normals for every person in the market whatever the
-policy, so two policies compared on one seed see the same dice (common random
-numbers) and differ only by what the policy does.
+(population, daily dice, word of mouth, desk). Each day rolls a fixed amount of
+the daily stream whatever the policy, and every person has their own die for
+each decision (``agents.dice``), so two policies compared on one seed see the
+same dice (common random numbers) and differ only by what the policy does.
 """
 
 from __future__ import annotations
@@ -25,19 +25,18 @@ import simpy
 from agents import rules
 from agents.desk import RecoveryDesk
 from agents.dice import (
-    N_NORMAL,
-    N_UNIFORM,
     U_ADVERT,
-    U_ARRIVAL,
-    U_COMPLAIN,
-    U_DEFECT,
-    U_FAILURE,
     U_JOIN,
-    U_ON_THE_SPOT,
     U_TALK,
     U_VISIT,
-    Z_PERCEPTION,
-    Z_QUALITY,
+    V_ARRIVAL,
+    V_COMPLAIN,
+    V_DEFECT,
+    V_FAILURE,
+    V_ON_THE_SPOT,
+    V_PERCEPTION,
+    V_QUALITY,
+    DailyDice,
 )
 from agents.firm import Firm
 from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population, populate
@@ -105,7 +104,9 @@ class ServiceModel(mesa.Model):
             spread=c.trait_spread,
             tenure_scale_days=c.tenure_scale_days,
         )
-        self.starting_customers = int(self._people.starting_customer.sum())
+        self.cohort = np.flatnonzero(self._people.starting_customer)  # the starting customers, for retention
+        self.starting_customers = len(self.cohort)
+        self.dice = DailyDice(self.streams["daily"], self.population_size)
         self.recovery_weights = (c.compensation_weight, c.speed_weight, c.speed_scale_days, c.apology_weight)
 
         # SimPy's clock is the model's clock: step() advances it by one day.
@@ -133,21 +134,20 @@ class ServiceModel(mesa.Model):
     def step(self) -> None:
         """One day, in the order of MODEL.md §3."""
         self._open_day()
-        uniform, normal = self._draw_day()
-        self._advertise(uniform[U_ADVERT])  # 1 promises pull expectations
-        self._serve_the_day(uniform, normal)  # 2-10 visits, judgements, voice or silence, stay or leave
-        self._word_of_mouth(uniform[U_TALK])  # 11 customers talk
-        self._acquire(uniform[U_JOIN])  # 12 prospects join
+        self._draw_day()
+        dice = self.dice.population
+        self._advertise(dice[U_ADVERT])  # 1 promises pull expectations
+        self._serve_the_day(dice[U_VISIT])  # 2-10 visits, judgements, voice or silence, stay or leave
+        self._word_of_mouth(dice[U_TALK])  # 11 customers talk
+        self._acquire(dice[U_JOIN])  # 12 prospects join
         self.env.run(until=self.day + 1)  # 9 the desk resolves complaints at their moments in the day
         self._close_day()  # 13 record
         self.datacollector.collect(self)
         self.day += 1
 
-    def _draw_day(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every die of the day for every person, drawn whatever the policy."""
-        rng = self.streams["daily"]
-        n = self.population_size
-        return rng.random((N_UNIFORM, n)), rng.standard_normal((N_NORMAL, n))
+    def _draw_day(self) -> None:
+        """Roll the day's dice, the same amount whatever the policy."""
+        self.dice.roll()
 
     def _advertise(self, u: np.ndarray) -> None:
         """§3.1: the promise reaches some people and pulls their expectation."""
@@ -157,14 +157,14 @@ class ServiceModel(mesa.Model):
             p.expectation[exposed], self.firm.promise, p.trust[exposed], self.customer_rules.promise_pull
         )
 
-    def _serve_the_day(self, uniform: np.ndarray, normal: np.ndarray) -> None:
-        """§3.2-3.10 for all of today's visitors at once."""
-        visitors = self._choose_visitors(uniform[U_VISIT])
-        perceived, failed = self._serve(visitors, uniform[U_FAILURE], normal[Z_QUALITY], normal[Z_PERCEPTION])
+    def _serve_the_day(self, u_visit: np.ndarray) -> None:
+        """§3.2-3.10 for all of today's visitors at once; only visitors' visit dice are computed."""
+        visitors = self._choose_visitors(u_visit)
+        perceived, failed = self._serve(visitors)
         gap, outcome, payouts = self._judge(visitors, perceived)
-        complainants, silent = self._voice_or_silence(visitors, outcome, gap, uniform[U_COMPLAIN])
-        self._recover(complainants, uniform[U_ON_THE_SPOT], uniform[U_ARRIVAL])
-        self._decide_to_stay(visitors, uniform[U_DEFECT])
+        complainants, silent = self._voice_or_silence(visitors, outcome, gap)
+        self._recover(complainants)
+        self._decide_to_stay(visitors)
         self._account_visits(perceived, gap, outcome, failed, payouts, len(silent))
 
     def _choose_visitors(self, u: np.ndarray) -> np.ndarray:
@@ -172,11 +172,12 @@ class ServiceModel(mesa.Model):
         p = self._people
         return np.flatnonzero(p.with_firm & (u < p.visit_rate))
 
-    def _serve(self, visitors, u_failure, z_quality, z_perception):
+    def _serve(self, visitors):
         """§3.2-3.3: delivered quality (level, noise, chain failures) and its perception."""
-        failed = u_failure[visitors] < self.firm.failure_probability
-        delivered = self.delivered_quality(z_quality[visitors], failed)
-        perceived = self.perceived_quality(delivered, z_perception[visitors])
+        dice = self.dice
+        failed = dice.visit(V_FAILURE, visitors) < self.firm.failure_probability
+        delivered = self.delivered_quality(dice.visit(V_QUALITY, visitors), failed)
+        perceived = self.perceived_quality(delivered, dice.visit(V_PERCEPTION, visitors))
         return perceived, failed
 
     def delivered_quality(self, z_quality, failed):
@@ -231,28 +232,30 @@ class ServiceModel(mesa.Model):
     def visit_margin(self) -> float:
         return self.firm.price - self.firm.visit_cost(self.day, self.process_weight)
 
-    def _voice_or_silence(self, visitors, outcome, gap, u):
+    def _voice_or_silence(self, visitors, outcome, gap):
         """§3.8: who below the zone complains, who stays silent."""
         p = self._people
-        chance = rules.complaint_probability(
-            p.complaint_propensity[visitors], gap, p.tolerance[visitors], self.complaint_boost
-        )
         free_to_complain = (outcome == rules.BELOW) & ~p.complaint_pending[visitors]
-        complains = free_to_complain & (u[visitors] < chance)
-        complainants = visitors[complains]
-        silent = visitors[free_to_complain & ~complains]
+        candidates = visitors[free_to_complain]
+        chance = rules.complaint_probability(
+            p.complaint_propensity[candidates], gap[free_to_complain], p.tolerance[candidates], self.complaint_boost
+        )
+        complains = self.dice.visit(V_COMPLAIN, candidates) < chance
+        complainants = candidates[complains]
+        silent = candidates[~complains]
         p.complaints[complainants] += 1
         quiet_so_far = silent[p.history[silent] == NO_PROBLEM]
         p.history[quiet_so_far] = SILENT
         return complainants, silent
 
-    def _recover(self, complainants, u_spot, u_arrival) -> None:
+    def _recover(self, complainants) -> None:
         """§3.9: the front line solves some at once; the rest go to the desk."""
-        on_the_spot = u_spot[complainants] < self.recovery.on_the_spot
+        on_the_spot = self.dice.visit(V_ON_THE_SPOT, complainants) < self.recovery.on_the_spot
         for customer in complainants[on_the_spot]:
             self._apply_resolution(self.customer(int(customer)), 0.0)  # they decide with the other visitors
-        for customer in complainants[~on_the_spot]:
-            self._send_to_desk(self.customer(int(customer)), float(u_arrival[customer]))
+        to_desk = complainants[~on_the_spot]
+        for customer, moment in zip(to_desk, self.dice.visit(V_ARRIVAL, to_desk)):
+            self._send_to_desk(self.customer(int(customer)), float(moment))
         self.day_totals["complaints"] += len(complainants)
         self.day_totals["complaints_on_the_spot"] += int(on_the_spot.sum())
 
@@ -262,14 +265,14 @@ class ServiceModel(mesa.Model):
         patience = float(self.streams["desk"].exponential(self.customer_rules.patience_days))
         self.desk.submit(customer.index, self.day + moment_in_day, patience)
 
-    def _decide_to_stay(self, visitors, u) -> None:
+    def _decide_to_stay(self, visitors) -> None:
         """§3.10: after the visit, each customer not waiting on the desk stays or leaves."""
         p = self._people
         deciding = visitors[~p.complaint_pending[visitors]]
         chance = self.defection_chance(
             p.satisfaction[deciding], p.switching_cost[deciding], p.tenure[deciding], p.trust[deciding]
         )
-        leavers = deciding[u[deciding] < chance]
+        leavers = deciding[self.dice.visit(V_DEFECT, deciding) < chance]
         p.with_firm[leavers] = False
         p.tenure[leavers] = 0
         self._count_departures(p.history[leavers])
@@ -339,7 +342,7 @@ class ServiceModel(mesa.Model):
         )
 
     def _age_customers(self) -> None:
-        self._people.tenure[self._people.with_firm] += 1
+        self._people.tenure += self._people.with_firm  # one pass; a boolean mask would be several
 
     def _day_state(self):
         """The arrays the daily record reads (the live arrays here)."""
@@ -430,8 +433,9 @@ class ServiceModel(mesa.Model):
     def _close_day(self) -> None:
         self._age_customers()
         p, firm, d = self._day_state(), self.firm, self.day_totals
-        customers = p.with_firm
-        n_customers = int(customers.sum())
+        # Index arrays, not boolean masks: gathering by index is many times faster than masking.
+        customers = np.flatnonzero(p.with_firm)
+        n_customers = len(customers)
         level = firm.service_level(self.day, self.process_weight)
         revenue = d["visits"] * firm.price
         delivery_cost = d["visits"] * firm.visit_cost(self.day, self.process_weight)
@@ -443,7 +447,7 @@ class ServiceModel(mesa.Model):
         d.update(
             day=self.day + 1,
             active=n_customers,
-            retention=float(np.sum(customers & p.starting_customer)) / max(self.starting_customers, 1),
+            retention=np.count_nonzero(p.with_firm & p.starting_customer) / max(self.starting_customers, 1),
             market_share=n_customers / self.population_size,
             queue_length=self.desk.queue_length,
             complaints_open=self.desk.in_system,
@@ -451,7 +455,7 @@ class ServiceModel(mesa.Model):
             mean_expectation=mean_expectation,
             mean_satisfaction=float(p.satisfaction[customers].mean()) if n_customers else math.nan,
             mean_trust=float(p.trust[customers].mean()) if n_customers else math.nan,
-            cohort_satisfaction=float(p.satisfaction[p.starting_customer].mean()) if self.starting_customers else math.nan,
+            cohort_satisfaction=float(p.satisfaction[self.cohort].mean()) if self.starting_customers else math.nan,
             promise=firm.promise,
             service_level=level,
             delivered_quality=delivered,
