@@ -9,12 +9,55 @@ delay is therefore not a parameter: it emerges from staffing and load.
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Callable
 
 import numpy as np
 import simpy
 
 OnOutcome = Callable[[int, float], None]
+
+
+class WaitingLine:
+    """First come, first served, and leaving the line costs nothing.
+
+    SimPy keeps waiting requests in a list, so every complainant who gives up
+    is removed by a scan of the whole line; with thousands waiting at an
+    overwhelmed desk that scan was most of a run. Here a withdrawn request is
+    only marked, and dropped when it reaches the head. The order of service is
+    unchanged. Implements what ``simpy.Resource`` asks of its ``PutQueue``.
+    """
+
+    def __init__(self):
+        self._line: deque = deque()
+        self._withdrawn: set = set()
+
+    def append(self, request) -> None:
+        self._line.append(request)
+
+    def remove(self, request) -> None:
+        self._withdrawn.add(request)
+
+    def __len__(self) -> int:
+        return len(self._line) - len(self._withdrawn)
+
+    def __getitem__(self, index: int):
+        if index != 0:
+            raise IndexError("only the head of the line is served")
+        while self._line[0] in self._withdrawn:
+            self._withdrawn.remove(self._line.popleft())
+        return self._line[0]
+
+    def pop(self, index: int):
+        head = self[index]
+        self._line.popleft()
+        return head
+
+
+class Handlers(simpy.Resource):
+    """The desk's staff: a SimPy resource whose waiting line is a ``WaitingLine``."""
+
+    PutQueue = WaitingLine
 
 
 class RecoveryDesk:
@@ -39,7 +82,7 @@ class RecoveryDesk:
         fixed_delay: bool = False,
     ):
         self.env = env
-        self.handlers = simpy.Resource(env, capacity=staff)
+        self.handlers = Handlers(env, capacity=staff)
         self.handling_days = handling_days
         self.fixed_delay = fixed_delay
         self.rng = rng

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import simpy
 
-from agents.desk import RecoveryDesk
+from agents import desk as desk_module
+from agents.desk import RecoveryDesk, WaitingLine
 
 
 def erlang_c_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -79,3 +80,26 @@ def test_queue_length_reports_waiting_complaints():
         desk.submit(customer, 0.0, math.inf)
     env.run(until=0.5)
     assert desk.queue_length == 3 and desk.in_system == 4
+
+
+def test_waiting_line_serves_in_order_and_forgets_who_left():
+    line = WaitingLine()
+    for request in "abcde":
+        line.append(request)
+    line.remove("a")
+    line.remove("c")
+    assert len(line) == 3
+    assert line.pop(0) == "b" and line[0] == "d"
+    assert [line.pop(0) for _ in range(len(line))] == ["d", "e"]
+    assert len(line) == 0
+
+
+def test_desk_gives_the_outcomes_of_a_plain_simpy_resource(monkeypatch):
+    """The waiting line changes only the cost of leaving it, never who is served when."""
+    overloaded = dict(arrival_rate=12.0, handling_days=0.5, staff=2, customers=3_000, seed=9, patience=0.7)
+    fast = run_pure_queue(**overloaded)
+    monkeypatch.setattr(desk_module, "Handlers", simpy.Resource)
+    plain = run_pure_queue(**overloaded)
+    assert len(fast[1]) > 1_000  # most give up: the line is long and often left
+    np.testing.assert_array_equal(fast[0], plain[0])
+    np.testing.assert_array_equal(fast[1], plain[1])
