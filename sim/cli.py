@@ -5,7 +5,9 @@
     servsim -m scenario=baseline,overpromise seed=range(0,5)   a sweep
 
 A mistake in the configuration is reported in one line naming the key, the
-value and the allowed range, before any simulation starts.
+value and the allowed range, before any simulation starts. Ctrl-C stops a run
+with one line and exit status 130; its folder then has no summary.json (the
+completion mark) and no partly written file.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.params import ConfigError, register_configs, validate
-from sim.run import simulate, write_outputs
+from sim.run import SUMMARY_FILE, simulate, write_outputs
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
@@ -35,8 +37,12 @@ def main(cfg: DictConfig) -> dict:
     hydra_cfg = HydraConfig.get()
     scenario = hydra_cfg.runtime.choices.get("scenario", "custom")
     out_dir = Path(hydra_cfg.runtime.output_dir)
-    timeseries, summary, _ = simulate(config, show_progress=config.output.progress)
-    write_outputs(out_dir, config, timeseries, summary, scenario)
+    try:
+        timeseries, summary, _ = simulate(config, show_progress=config.output.progress)
+        write_outputs(out_dir, config, timeseries, summary, scenario)
+    except KeyboardInterrupt:
+        print(f"servsim: interrupted; the run in {out_dir} is unfinished (it has no {SUMMARY_FILE})", file=sys.stderr)
+        sys.exit(130)
     if config.output.summary:
         from sim.narrative import plain_summary
 

@@ -39,10 +39,17 @@ def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.Dat
 
 
 def _write_atomically(path: Path, write) -> None:
-    """Write to a temporary name and rename: a file either is complete or is absent."""
+    """Write to a temporary name and rename: a file either is complete or is absent.
+
+    If writing is interrupted (an error, or Ctrl-C), the temporary file is removed too.
+    """
     tmp = path.with_name(path.name + ".part")
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str) -> None:
