@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 
+import sim.model
 from agents.customer import Customer
 from sim.run import build_model, simulate
 from tests.conftest import small_config
@@ -40,3 +41,13 @@ def test_agent_engine_is_made_of_mesa_agents():
     model.step()
     snapshot = model.people
     assert snapshot.with_firm.sum() == sum(agent.with_firm for agent in model.agents)
+
+
+def test_slicing_the_population_changes_nothing(monkeypatch):
+    """Rules applied a slice of people at a time give exactly the run applied to everyone at once."""
+    config = small_config(seed=4, market__customers=1_000, days=120)
+    whole_ts, whole_summary, _ = simulate(config)
+    monkeypatch.setattr(sim.model, "SLICE", 97)
+    sliced_ts, sliced_summary, _ = simulate(config)
+    pd.testing.assert_frame_equal(whole_ts, sliced_ts, check_exact=True)
+    assert json.dumps(whole_summary) == json.dumps(sliced_summary)
