@@ -1,0 +1,55 @@
+"""A sweep gives the same results whichever Hydra launcher ran it: seeds come from the config."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from sim.cli import CONFIG_DIR
+
+SWEEP = (
+    "seed=0,1",
+    "firm.promise=6.5,8",
+    "market.customers=300",
+    "days=60",
+    "output.figures=false",
+    "output.summary=false",
+    "output.progress=false",
+)
+LAUNCHERS = {
+    "joblib": ("hydra_plugins.hydra_joblib_launcher", ("hydra/launcher=joblib", "hydra.launcher.n_jobs=2")),
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", ("hydra/launcher=submitit_local",)),
+    # the project's Ray config, with a private local Ray instead of a cluster
+    "ray": ("hydra_plugins.hydra_ray_launcher", ("hydra/launcher=ray_cluster", "hydra.launcher.ray.init.address=null")),
+}
+
+
+def sweep(sweep_dir: Path, *launcher: str) -> dict:
+    """Run the sweep; each run's outputs (summary and daily series), keyed by its overrides."""
+    command = [sys.executable, "-m", "sim.cli", "-m", f"hydra.sweep.dir={sweep_dir}", *launcher, *SWEEP]
+    env = dict(os.environ, PYTHONPATH=str(Path(CONFIG_DIR).parent))
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=sweep_dir.parent, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = {}
+    for overrides_file in sweep_dir.glob("*/.hydra/overrides.yaml"):
+        run_dir = overrides_file.parent.parent
+        overrides = tuple(sorted(OmegaConf.load(overrides_file)))
+        runs[overrides] = ((run_dir / "summary.json").read_text(), (run_dir / "timeseries.csv").read_text())
+    return runs
+
+
+@pytest.fixture(scope="module")
+def basic_runs(tmp_path_factory):
+    return sweep(tmp_path_factory.mktemp("basic") / "sweep", "hydra/launcher=basic")
+
+
+@pytest.mark.parametrize("name", LAUNCHERS)
+def test_a_sweep_gives_identical_results_whichever_launcher_ran_it(name, basic_runs, tmp_path):
+    plugin, launcher = LAUNCHERS[name]
+    pytest.importorskip(plugin, reason=f"the {name} launcher is not installed")
+    runs = sweep(tmp_path / "sweep", *launcher)
+    assert len(basic_runs) == 4 and len({summary for summary, _ in basic_runs.values()}) == 4
+    assert runs == basic_runs
