@@ -226,14 +226,20 @@ def main() -> None:
     sizes = SIZES[:-1] if args.quick else SIZES
     started = datetime.datetime.now().astimezone()
     load_before = load()
-    sections = [bench_default_run(args.repeats)]
+    sections = []
+
+    def done(section: list[str]) -> None:
+        """Print each table as soon as it is measured: a long session shows progress, a failure keeps it."""
+        sections.append(section)
+        print("\n".join(section) + "\n", flush=True)
+
+    done(bench_default_run(args.repeats))
     size_table, model_by_size = bench_sizes(args.repeats, sizes)
-    sections.append(size_table)
-    model_by_days = bench_days(args.repeats)
-    sections.append(fits(model_by_size, model_by_days))
-    sections.append(bench_engines(args.repeats, (1_000,) if args.quick else (1_000, 10_000)))
-    sections.append(bench_desk((10_000,) if args.quick else (10_000, 1_000_000)))
-    sections.append(bench_sweep())
+    done(size_table)
+    done(fits(model_by_size, bench_days(args.repeats)))
+    done(bench_engines(args.repeats, (1_000,) if args.quick else (1_000, 10_000)))
+    done(bench_desk((10_000,) if args.quick else (10_000, 1_000_000)))
+    done(bench_sweep())
     minutes = (datetime.datetime.now().astimezone() - started).total_seconds() / 60
     header = [
         "# servsim benchmarks",
@@ -243,7 +249,7 @@ def main() -> None:
         "so single numbers are noisy: medians are reported.",
     ]
     text = "\n\n".join("\n".join(section) for section in [header, *sections]) + "\n"
-    print(text)
+    print("\n".join(header))
     if not args.quick:
         RESULTS.write_text(text)
         log(f"written to {RESULTS.relative_to(ROOT)}")

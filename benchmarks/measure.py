@@ -52,8 +52,11 @@ def measure_run(*overrides: str, phases: bool = False) -> Measurement:
 
 def measure_servsim(*arguments: str) -> Measurement:
     """The ``servsim`` command exactly as a user types it (outputs into a scratch folder)."""
+    flags = [a for a in arguments if a.startswith("-")]
+    overrides = [a for a in arguments if not a.startswith("-")]
     with tempfile.TemporaryDirectory() as scratch:
-        return measure_process([str(SERVSIM), f"hydra.run.dir={scratch}", f"hydra.sweep.dir={scratch}", *arguments])
+        folders = [f"hydra.run.dir={scratch}", f"hydra.sweep.dir={scratch}"]
+        return measure_process([str(SERVSIM), *flags, *folders, *overrides])
 
 
 def median_of(measurements: list[Measurement], key) -> float:
