@@ -6,9 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.cli import CONFIG_DIR
+from sim.params import register_configs
 
 SWEEP = (
     "seed=0,1",
@@ -53,3 +55,23 @@ def test_a_sweep_gives_identical_results_whichever_launcher_ran_it(name, basic_r
     runs = sweep(tmp_path / "sweep", *launcher)
     assert len(basic_runs) == 4 and len({summary for summary, _ in basic_runs.values()}) == 4
     assert runs == basic_runs
+
+
+@pytest.mark.parametrize(
+    "launcher,plugin,target",
+    [
+        ("slurm", "hydra_plugins.hydra_submitit_launcher", "SlurmLauncher"),
+        ("ray_cluster", "hydra_plugins.hydra_ray_launcher", "RayLauncher"),
+    ],
+)
+def test_cluster_launcher_configs_compose(launcher, plugin, target):
+    """Without a cluster here, check at least that each config names its launcher and settings."""
+    pytest.importorskip(plugin, reason=f"the {launcher} launcher is not installed")
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+    assert cfg.hydra.launcher._target_.endswith(target)
+    if launcher == "slurm":
+        assert cfg.hydra.launcher.cpus_per_task == 1 and cfg.hydra.launcher.timeout_min > 0
+    else:
+        assert cfg.hydra.launcher.ray.init.address == "auto" and cfg.hydra.launcher.ray.remote.num_cpus == 1
