@@ -52,7 +52,9 @@ class ArrayRow:
     """One customer's slot in the arrays, read and written like an object.
 
     The desk's per-complaint callbacks work on one customer at a time; with
-    this view they are written once for both engines.
+    this view they are written once for both engines. Reads give Python
+    numbers, as a ``Customer`` agent holds: the rules then run on the same
+    types in both engines, and twice as fast as on numpy scalars.
     """
 
     __slots__ = ("_people", "_index")
@@ -66,7 +68,7 @@ class ArrayRow:
         return self._index
 
     def __getattr__(self, name):
-        return getattr(self._people, name)[self._index]
+        return getattr(self._people, name)[self._index].item()
 
     def __setattr__(self, name, value):
         getattr(self._people, name)[self._index] = value
