@@ -19,12 +19,13 @@ SERVSIM = Path(sys.executable).parent / "servsim"
 @dataclass
 class Measurement:
     wall_s: float
+    cpu_s: float  # user + system: unlike wall time, barely moved by other work on the machine
     peak_rss_mib: float
     report: dict = field(default_factory=dict)
 
 
 def measure_process(command: list[str], cwd: Path = ROOT) -> Measurement:
-    """Run ``command`` to completion; its wall time and its own peak RSS (from wait4).
+    """Run ``command`` to completion; its wall time, CPU time and own peak RSS (from wait4).
 
     stdout is kept (a child reports JSON there); stderr goes to a file shown
     only if the command fails.
@@ -41,7 +42,7 @@ def measure_process(command: list[str], cwd: Path = ROOT) -> Measurement:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{errors.read()[-3000:]}")
     report = json.loads(stdout.strip().splitlines()[-1]) if stdout.strip().startswith("{") else {}
-    return Measurement(wall, usage.ru_maxrss / 1024, report)
+    return Measurement(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, report)
 
 
 def measure_run(*overrides: str, phases: bool = False) -> Measurement:
