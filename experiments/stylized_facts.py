@@ -228,11 +228,17 @@ def f6_reliability_compounds(lab: Lab) -> dict[str, Effect]:
 def f7_recovery_paradox(defaults) -> dict[str, float]:
     """A controlled experiment on the rules: one customer, one problem, one recovery.
 
+    (Model-level runs cannot isolate this: over two years nearly every customer
+    has several problems, and those who never had one are mostly those who
+    left early.)
+
     A content customer (satisfaction 0, expecting what they get) has either a
     visit inside the zone (never failed) or a shortfall followed by a
     recovery. Satisfaction right after, and the expected 90-day retention
     that follows from it, for each kind of recovery. Deterministic: no seeds.
     """
+    from sim.model import defection_chance
+
     c = defaults.customers
     r = defaults.recovery
     weights = (c.compensation_weight, c.speed_weight, c.speed_scale_days, c.apology_weight)
@@ -251,20 +257,7 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
         """Expected share still here after 90 days of visits inside the zone (satisfaction decays to 0)."""
         survival = 1.0
         for _ in range(int(90 * c.visit_rate)):
-            survival *= 1.0 - float(
-                rules.defection_probability(
-                    satisfaction,
-                    c.switching_cost,
-                    365.0,
-                    c.initial_trust,
-                    c.defection_floor,
-                    c.defection_span,
-                    c.defection_midpoint,
-                    c.defection_steepness,
-                    c.tenure_scale_days,
-                    c.trust_loyalty,
-                )
-            )
+            survival *= 1.0 - float(defection_chance(c, satisfaction, c.switching_cost, 365.0, c.initial_trust))
             satisfaction = float(rules.update_satisfaction(satisfaction, 0.0, c.satisfaction_rate))
         return survival
 
