@@ -16,7 +16,7 @@ import argparse
 import numpy as np
 from scipy.stats import qmc
 
-from experiments.stylized_facts import F8_SHOCK, SURPRISE, Lab, f7_recovery_paradox
+from experiments.stylized_facts import F8_SHOCK, SURPRISE, Lab, f7_recovery_paradox, publish
 from sim.params import nested, validate
 
 # Behavioural parameters varied, with the plausible range explored.
@@ -120,10 +120,7 @@ def main() -> None:
     held = {f: sum(signs[f] for _, signs in rows) for f in facts}
     lines += ["", "Holds at: " + ", ".join(f"{f} {held[f]}/{len(rows)}" for f in facts) + "."]
     text = "\n".join(lines)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

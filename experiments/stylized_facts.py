@@ -372,6 +372,14 @@ def as_markdown(measured: dict[str, dict], lab: Lab) -> str:
     return "\n".join(lines)
 
 
+def publish(text: str, out: str | None) -> None:
+    """Print a markdown report, and write it to ``out`` when given."""
+    print(text)
+    if out:
+        with open(out, "w") as handle:
+            handle.write(text + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Measure the stylized facts of MODEL.md §5 over replicated seeds.")
     parser.add_argument("--customers", type=int, default=3000)
@@ -382,10 +390,7 @@ def main() -> None:
     args = parser.parse_args()
     lab = Lab(args.customers, args.days, range(args.seeds), args.workers)
     text = as_markdown(measure_all(lab), lab)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":
