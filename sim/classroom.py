@@ -76,6 +76,13 @@ def setting(tree: dict, key: str):
     return tree
 
 
+def config_value(config: ServsimConfig, key: str):
+    """The value at a dotted key of a typed config."""
+    for part in key.split("."):
+        config = getattr(config, part)
+    return config
+
+
 def with_setting(tree: dict, key: str, value) -> None:
     *parents, leaf = key.split(".")
     for part in parents:
@@ -129,6 +136,15 @@ class ClassroomModel(ServiceModel):
         super().__init__(validate(settings))
         self.lesson = LESSONS[lesson]
         self.sample = CustomerSample(self.people, SAMPLE_SIZE)
+
+    def changes_from_lesson(self) -> list[tuple[str, object]]:
+        """(label, value) of each control this run sets differently from its lesson: what Reset applied."""
+        preset = lesson_settings(self.lesson.name)
+        return [
+            (control.label, config_value(self.config, control.key))
+            for control in CONTROLS
+            if config_value(self.config, control.key) != setting(preset, control.key)
+        ]
 
     def step(self) -> None:
         super().step()

@@ -86,16 +86,28 @@ def _paragraph(heading: str, text: str):
     return solara.v.Html(tag="p", children=[solara.v.Html(tag="b", children=[heading + " "]), text])
 
 
+def _describe_change(label: str, value) -> str:
+    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
+
+
+def _describe_changes(changes: list[tuple[str, object]]) -> str:
+    if not changes:
+        return "The lesson as set. Move a control, then press Reset to apply it."
+    return "Changed from the lesson: " + "; ".join(_describe_change(label, value) for label, value in changes) + "."
+
+
 def LessonCard(model: ClassroomModel):
     """The lesson's on-screen explanation: what to watch, why it happens, what to try."""
     lesson = model.lesson
     return solara.Column(
+        style={"font-size": "0.9em"},
         children=[
             solara.v.Html(tag="h3", children=[lesson.title]),
+            _paragraph("This run.", _describe_changes(model.changes_from_lesson())),
             _paragraph("What to watch.", lesson.watch),
             _paragraph("Why it happens.", lesson.why),
             _paragraph("Try next.", lesson.try_next),
-        ]
+        ],
     )
 
 

@@ -60,16 +60,17 @@ LESSONS: dict[str, Lesson] = {
             name="promise",
             title="Promise loud, pay later",
             watch=(
-                "The firm promises 8.5 but delivers 7. Advertising pulls expectation toward the promise, so "
-                "newcomers arrive expecting more than they get: many visits fall 'below', trust in the firm's "
-                "promises drops, and customers who came for the promise leave again."
+                "The firm promises 8.5 but delivers 7. The loud promise draws newcomers: the customer count "
+                "grows. But visits keep breaking the promise: trust in the firm's promises collapses, more "
+                "visits fall 'below', and starting customers leave faster than under an honest promise."
             ),
             why=(
                 "Promises form expectations, to the extent customers trust them. A loud promise draws customers "
                 "but raises the bar they judge the firm by; every broken promise cuts trust, and trust holds "
-                "customers. A low-key promise that the firm beats keeps expectations reachable."
+                "customers. Replacing the customers it loses costs the firm money. A low-key promise that the "
+                "firm beats keeps expectations reachable."
             ),
-            try_next="Set the promise to 6 and press Reset: fewer newcomers, but more of them stay.",
+            try_next="Set the promise to 6 and press Reset: fewer newcomers, but more customers stay and trust holds.",
             variants=(
                 ("promise 8.5 (loud)", {}),
                 ("promise 7 (honest)", {"firm.promise": 7.0}),
@@ -88,7 +89,8 @@ LESSONS: dict[str, Lesson] = {
             why=(
                 "A complainant judges the recovery by its outcome (compensation), its procedure (speed) and "
                 "the interaction (apology). Speed decays fast: a late answer is worth little, and no answer is a "
-                "second failure. A desk with fewer hands than the complaint load makes delays grow without limit."
+                "second failure. A desk with fewer hands than the complaint load makes delays grow until "
+                "complainants give up waiting."
             ),
             try_next=(
                 "Set 'front line solves on the spot' to 0.8 and 'desk handlers' to 4, then Reset: the queue "
@@ -138,7 +140,6 @@ LESSONS: dict[str, Lesson] = {
             variants=(
                 ("each step 95% right", {}),
                 ("each step 99% right", {"firm.step_reliability": 0.99}),
-                ("each step 90% right", {"firm.step_reliability": 0.90}),
             ),
         ),
     )

@@ -63,6 +63,8 @@ def main() -> None:
     import solara
     from solara.server import settings
 
+    if shutil.which("npm") is None:
+        raise SystemExit("fill_solara_cdn: npm is not installed (Debian: apt-get install npm)")
     cache = Path(settings.assets.proxy_cache_dir)
     versions = referenced_versions(Path(solara.__file__).parent, settings.assets.fontawesome_path)
     for package, version in versions.items():
