@@ -37,16 +37,17 @@ from sim.lessons import LESSONS
 warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*found despite early return", category=UserWarning)
 from mesa.visualization import SolaraViz  # noqa: E402
 
-STATUS_COLOURS = (
-    "#5dade2",  # no problem yet
-    "#f5b041",  # had a problem, kept quiet
-    "#e67e22",  # complaint waiting
-    "#27ae60",  # complaint resolved
-    "#8e44ad",  # complaint unresolved
-    "#2c3e50",  # left without complaining
-    "#a04000",  # left after complaining
-    "#e5e7e9",  # with the competitor
-)
+STATUS_COLOURS = {
+    "no problem yet": "#5dade2",
+    "had a problem, kept quiet": "#f5b041",
+    "complaint waiting": "#e67e22",
+    "complaint resolved": "#27ae60",
+    "complaint unresolved": "#8e44ad",
+    "left without complaining": "#2c3e50",
+    "left after complaining": "#a04000",
+    "with the competitor": "#e5e7e9",
+}
+STATUS_PALETTE = np.array([STATUS_COLOURS[name] for name in STATUSES])  # indexed by status code
 LEFT_MARKER = "x"
 LEFT_STATUSES = (LEFT_QUIETLY, LEFT_AFTER_COMPLAINT)
 SURPRISE_COLOUR = "#f9e79f"
@@ -201,10 +202,9 @@ def OutcomeMixPlot(model: ClassroomModel):
 def PeopleGrid(model: ClassroomModel):
     """A sample of the market, one square per person, coloured by what has happened to them."""
     status = model.sample.status(model.people)
-    counts = np.bincount(status, minlength=len(STATUSES))
     side = int(np.ceil(np.sqrt(status.size)))
     column, row = np.divmod(np.arange(status.size), side)
-    colours = np.asarray(STATUS_COLOURS)[status]
+    colours = STATUS_PALETTE[status]
     left = np.isin(status, LEFT_STATUSES)
 
     fig = Figure(figsize=PLOT_SIZE, dpi=90)
@@ -217,9 +217,9 @@ def PeopleGrid(model: ClassroomModel):
     fig.suptitle(f"{status.size} people of the market, one square each (day {model.day})", fontsize=11)
     handles = [
         Line2D([], [], ls="", marker=LEFT_MARKER if code in LEFT_STATUSES else "s", color=colour, markersize=8, mew=2)
-        for code, colour in enumerate(STATUS_COLOURS)
+        for code, colour in enumerate(STATUS_PALETTE)
     ]
-    labels = [f"{name} ({n})" for name, n in zip(STATUSES, counts)]
+    labels = [f"{name} ({n})" for name, n in model.sample.counts(model.people).items()]
     legend_ax.legend(handles, labels, loc="center left", fontsize=9, frameon=False)
     legend_ax.axis("off")
     return _show(fig)
@@ -230,7 +230,7 @@ def PeopleScatter(model: ClassroomModel):
     fig, ax = _figure("The firm's customers in the picture")
     index = model.sample.index
     customers = model.people.with_firm[index]
-    colours = np.asarray(STATUS_COLOURS)[model.sample.status(model.people)]
+    colours = STATUS_PALETTE[model.sample.status(model.people)]
     ax.scatter(
         model.people.expectation[index][customers],
         model.people.satisfaction[index][customers],
