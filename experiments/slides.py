@@ -33,6 +33,7 @@ VARIANT_COLOURS = ("#c0392b", "#2c3e50", "#27ae60")
 HISTORIES = {"silent": "problem,\nkept quiet", "unresolved": "complaint\nunresolved", "resolved": "complaint\nresolved",
              "resolved_fast": "resolved\nwithin a day"}
 FORMATS = ("png", "pdf")
+MIN_GROUP = 30  # a share of fewer people than this is noise, not a lesson
 
 
 @dataclass(frozen=True)
@@ -176,10 +177,11 @@ def history_panel(ax, runs):
     for i, (run, colour) in enumerate(zip(runs, VARIANT_COLOURS)):
         kept = [run.summary["retention_by_history"][name] for name in HISTORIES]
         sizes = [run.summary["cohort_by_history"][name] for name in HISTORIES]
-        heights = [100 * k if k is not None else 0.0 for k in kept]
+        shown = [k is not None and n >= MIN_GROUP for k, n in zip(kept, sizes)]
+        heights = [100 * k if show else 0.0 for k, show in zip(kept, shown)]
         bars = ax.bar(positions + (i - (len(runs) - 1) / 2) * width, heights, width, color=colour, label=run.label)
-        for bar, k, n in zip(bars, kept, sizes):
-            text = "none" if k is None else f"{100 * k:.0f}%\nof {n:,}"
+        for bar, k, n, show in zip(bars, kept, sizes, shown):
+            text = f"{100 * k:.0f}%\nof {n:,}" if show else f"{n} people"
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center", fontsize=7)
     ax.set_xticks(positions, list(HISTORIES.values()), fontsize=9)

@@ -110,7 +110,7 @@ def test_a_moved_slider_reaches_the_model_and_a_step_redraws_every_plot(open_pag
 def test_each_browser_drives_its_own_model(open_page):
     first = open_page()
     days = 0
-    for _ in range(3):
+    for _ in range(2):
         days = step(first, days)
 
     second = open_page()
