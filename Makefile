@@ -1,22 +1,40 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    installs into .venv on first use, then runs the default scenario
 #   make test   installs into .venv on first use, then runs the test suite
-# and one measures it:
-#   make bench  speed and memory table, written to benchmarks/results.md (about 10 minutes)
+# and one opens the classroom dashboard:
+#   make dashboard
+# (make bench measures speed and memory into benchmarks/results.md, about 15 minutes)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install dashboard lesson-figures offline-assets browser clean
 
-$(STAMP): pyproject.toml
+LESSONS := $(notdir $(basename $(wildcard configs/lesson/*.yaml)))
+
+# Install a missing Debian package (needs root, as CI has); otherwise say how.
+apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	else echo "make: $(1) is not installed; install it with: sudo apt-get install $(1)" >&2; fi
+
+$(STAMP): pyproject.toml tools/fill_solara_cdn.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,dashboard]"
+	$(MAKE) --no-print-directory offline-assets browser
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The dashboard page's JavaScript, from the npm registry into Solara's CDN cache:
+# without it the page stays blank on machines that reach only package registries.
+offline-assets:
+	command -v npm >/dev/null || { $(call apt_install,npm); }
+	$(BIN)/python tools/fill_solara_cdn.py
+
+# Debian's chromium drives the dashboard's browser test (playwright needs no browser download).
+browser:
+	test -x /usr/bin/chromium || { $(call apt_install,chromium); }
 
 run: $(STAMP)
 	$(BIN)/servsim $(ARGS)
@@ -26,6 +44,15 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+dashboard: $(STAMP)
+	$(BIN)/servsim-dashboard $(ARGS)
+
+# Regenerate the lesson figures embedded in docs/teaching.md.
+lesson-figures: $(STAMP)
+	for lesson in $(LESSONS); do \
+		$(BIN)/servsim-lesson $$lesson --out docs/lessons --formats png || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) outputs multirun

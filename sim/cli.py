@@ -3,6 +3,7 @@
     servsim                                       the baseline
     servsim scenario=surprise_regress firm.promise=8 seed=3
     servsim -m scenario=baseline,overpromise seed=range(0,5)   a sweep
+    servsim lesson=trap                           a classroom lesson (configs/lesson/)
 
 A mistake in the configuration is reported in one line naming the key, the
 value and the allowed range, before any simulation starts. Ctrl-C stops a run
@@ -35,7 +36,8 @@ def main(cfg: DictConfig) -> dict:
         print(f"servsim: invalid configuration: {error}", file=sys.stderr)
         sys.exit(2)
     hydra_cfg = HydraConfig.get()
-    scenario = hydra_cfg.runtime.choices.get("scenario", "custom")
+    choices = hydra_cfg.runtime.choices
+    scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     try:
         timeseries, summary, _ = simulate(config, show_progress=config.output.progress)

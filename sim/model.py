@@ -48,6 +48,22 @@ STREAMS = ("population", "daily", "word_of_mouth", "desk")
 SLICE = 1 << 16
 
 
+def defection_chance(c, satisfaction, switching_cost, tenure, trust):
+    """``rules.defection_probability`` with the behavioural parameters ``c`` (customers config)."""
+    return rules.defection_probability(
+        satisfaction,
+        switching_cost,
+        tenure,
+        trust,
+        c.defection_floor,
+        c.defection_span,
+        c.defection_midpoint,
+        c.defection_steepness,
+        c.tenure_scale_days,
+        c.trust_loyalty,
+    )
+
+
 class ArrayRow:
     """One customer's slot in the arrays, read and written like an object.
 
@@ -283,19 +299,7 @@ class ServiceModel(mesa.Model):
 
     def defection_chance(self, satisfaction, switching_cost, tenure, trust):
         """The defection rule with this run's parameters, for one customer or many."""
-        c = self.customer_rules
-        return rules.defection_probability(
-            satisfaction,
-            switching_cost,
-            tenure,
-            trust,
-            c.defection_floor,
-            c.defection_span,
-            c.defection_midpoint,
-            c.defection_steepness,
-            c.tenure_scale_days,
-            c.trust_loyalty,
-        )
+        return defection_chance(self.customer_rules, satisfaction, switching_cost, tenure, trust)
 
     def _count_departures(self, histories: np.ndarray) -> None:
         d = self.day_totals

@@ -90,18 +90,18 @@ class CustomersConfig:
     trust_gain: float = param(0.03, 0.0, 1.0, doc="share of missing trust regained per kept promise")
     trust_loss: float = param(0.15, 0.0, 1.0, doc="share of trust lost per broken promise")
     guarantee_trust_softening: float = param(0.5, 0.0, 1.0, doc="share of the trust loss a guarantee payout prevents")
-    compensation_weight: float = param(1.0, 0.0, 10.0, doc="satisfaction value of generous compensation")
-    speed_weight: float = param(1.0, 0.0, 10.0, doc="satisfaction value of an instant resolution")
+    compensation_weight: float = param(0.3, 0.0, 10.0, doc="satisfaction value of generous compensation")
+    speed_weight: float = param(0.2, 0.0, 10.0, doc="satisfaction value of an instant resolution")
     speed_scale_days: float = param(2.0, 0.01, 365.0, doc="delay at which speed's value has fallen to 1/e, days")
-    apology_weight: float = param(0.5, 0.0, 10.0, doc="satisfaction value of an apology")
-    abandonment_penalty: float = param(1.5, 0.0, 10.0, doc="satisfaction lost when a complaint goes unresolved")
+    apology_weight: float = param(0.1, 0.0, 10.0, doc="satisfaction value of an apology")
+    abandonment_penalty: float = param(0.5, 0.0, 10.0, doc="satisfaction lost when a complaint goes unresolved")
     defection_floor: float = param(0.009, 0.0, 1.0, doc="chance to leave per decision even when content")
     defection_span: float = param(0.5, 0.0, 1.0, doc="extra chance to leave when deeply dissatisfied")
     defection_midpoint: float = param(-1.5, -10.0, 10.0, doc="satisfaction at which dissatisfaction pressure is half")
     defection_steepness: float = param(3.0, 0.01, 100.0, doc="how sharply pressure rises as satisfaction falls")
-    trust_loyalty: float = param(1.0, 0.0, 10.0, doc="how much full trust divides the chance to leave, less 1")
+    trust_loyalty: float = param(1.0, 0.0, 10.0, doc="full trust divides the chance to leave by 1 + this (commitment)")
     tenure_scale_days: float = param(730.0, 1.0, None, doc="tenure that halves the chance to leave, days")
-    wom_threshold: float = param(0.5, 0.0, 10.0, doc="|satisfaction| beyond which a customer talks")
+    wom_threshold: float = param(0.5, 0.0, 10.0, doc="satisfaction beyond plus or minus this makes a customer talk")
     wom_rate_satisfied: float = param(0.01, 0.0, 1.0, doc="daily chance a satisfied customer recommends")
     wom_rate_dissatisfied: float = param(0.02, 0.0, 1.0, doc="daily chance a dissatisfied customer warns (TARP: 2x)")
     wom_decay: float = param(0.02, 0.0, 1.0, doc="daily fading of what a prospect heard")
@@ -222,6 +222,18 @@ def validate(cfg) -> ServsimConfig:
     return checked
 
 
+def nested(dotted: dict) -> dict:
+    """{'firm.promise': 8} -> {'firm': {'promise': 8}}: command-line style keys to a config tree."""
+    tree: dict = {}
+    for key, value in dotted.items():
+        *parents, leaf = key.split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
+
+
 def _schema_part(container: dict) -> dict:
     """The composed config without Hydra's own entries."""
     return {k: v for k, v in container.items() if k not in ("hydra", "scenario", "experiment")}
@@ -247,3 +259,34 @@ def register_configs() -> None:
     from hydra.core.config_store import ConfigStore
 
     ConfigStore.instance().store(name="base_config", node=ServsimConfig)
+
+
+def parameter_table() -> str:
+    """Markdown table of every parameter (docs/model.md embeds it; a test keeps them equal)."""
+    lines = ["| key | default | allowed | meaning |", "|---|---|---|---|"]
+    for key, default, allowed, doc in describe_parameters():
+        shown = "true" if default is True else "false" if default is False else f"{default!r}" if isinstance(default, str) else f"{default:g}"
+        lines.append(f"| `{key}` | {shown} | {allowed} | {doc} |")
+    return "\n".join(lines)
+
+
+TABLE_START, TABLE_END = "<!-- parameter-table:start -->", "<!-- parameter-table:end -->"
+
+
+def embed_parameter_table(markdown: str) -> str:
+    """Replace the block between the parameter-table markers with the current table."""
+    head, rest = markdown.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_START}\n{parameter_table()}\n{TABLE_END}{tail}"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) > 1:  # python -m sim.params docs/model.md: refresh the embedded table
+        with open(sys.argv[1]) as handle:
+            updated = embed_parameter_table(handle.read())
+        with open(sys.argv[1], "w") as handle:
+            handle.write(updated)
+    else:
+        print(parameter_table())
