@@ -1,0 +1,225 @@
+"""Question 3: the surprise-then-regress trap: how deep, how long, and when is a surprise worth it?
+
+Every policy is compared with the never-surprised firm on the same seed and learning
+rate (common random numbers), so the differences reported are paired.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.aggregate import Sweep, daily, daily_mean_ci, summarise_replications, wide
+from experiments.plotting import CI_NOTE, PALETTE, new_figure, save
+from experiments.text import interval, number, pct, points
+from sim.params import ServsimConfig
+
+START, LENGTH, SIZE, REGRESS = (f"firm.surprise.{key}" for key in ("start", "length", "size", "regress"))
+LEARNING = "customers.learning_rate"
+PAIRED_BY = [LEARNING, "seed"]
+GAPS = ["retention", "market_share", "profit", "cohort_satisfaction_final"]
+POLICY_COLOURS = {"never": "#555555", "regress": "#d62728", "sustained": "#2ca02c"}
+# The trap is over when the firm's customers' satisfaction is back within this share of the dip.
+RECOVERED_WITHIN = 0.1
+SMOOTHING_DAYS = 30
+
+
+def policy(runs: pd.DataFrame) -> pd.Series:
+    return pd.Series(
+        np.where(runs[LENGTH] == 0, "never", np.where(runs[REGRESS], "regress", "sustained")), index=runs.index
+    )
+
+
+def paired_gaps(runs: pd.DataFrame) -> pd.DataFrame:
+    """Each surprising run minus the never-surprised run of the same learning rate and seed."""
+    runs = runs.assign(policy=policy(runs))
+    never = runs[runs["policy"] == "never"].set_index(PAIRED_BY)[GAPS]
+    surprising = runs[runs["policy"] != "never"]
+    baseline = never.loc[pd.MultiIndex.from_frame(surprising[PAIRED_BY])].to_numpy()
+    gaps = surprising[GAPS].to_numpy() - baseline
+    return surprising[["job", "policy", LENGTH, SIZE, *PAIRED_BY]].assign(
+        **{f"{metric}_gap": gaps[:, i] for i, metric in enumerate(GAPS)}
+    )
+
+
+def _headline_arm(runs: pd.DataFrame) -> dict:
+    """The arm the trajectories show: the default learning rate, size 1.5 for 120 days, if swept."""
+    defaults = ServsimConfig()
+    wanted = {LEARNING: defaults.customers.learning_rate, SIZE: 1.5, LENGTH: 120}
+    surprising = runs[runs[LENGTH] > 0]
+    arm = {}
+    for key, value in wanted.items():
+        pool = surprising if key != LEARNING else runs
+        values = np.sort(pool[key].unique())
+        arm[key] = value if value in values else values[len(values) // 2]
+    return arm
+
+
+def trap_course(regress: pd.DataFrame, never: pd.DataFrame, regress_day: int) -> dict:
+    """Depth, day and duration of the dip of the firm's customers' satisfaction (day x run tables, paired)."""
+    gap = (regress.to_numpy() - never.to_numpy()).mean(axis=1)
+    gap = pd.Series(gap, index=regress.index).rolling(SMOOTHING_DAYS, min_periods=1, center=True).mean()
+    after = gap[gap.index >= regress_day]
+    dip_day = int(after.idxmin())
+    depth = float(after.min())
+    recovered = after[(after.index > dip_day) & (after >= depth * RECOVERED_WITHIN)]
+    return {
+        "dip_day": dip_day,
+        "depth": depth,
+        "lasts_days": int(recovered.index[0] - regress_day) if len(recovered) else None,
+    }
+
+
+def report(sweep: Sweep, out_dir: Path) -> str:
+    runs = sweep.runs.assign(policy=policy(sweep.runs))
+    gaps = paired_gaps(runs)
+    gap_means = summarise_replications(gaps, ["policy", LEARNING, LENGTH, SIZE], [f"{m}_gap" for m in GAPS])
+    level_means = summarise_replications(runs, ["policy", LEARNING, LENGTH, SIZE], GAPS)
+    pd.concat([level_means, gap_means]).to_csv(out_dir / "means.csv", index=False)
+    table = wide(gap_means, ["policy", LEARNING, LENGTH, SIZE])
+    arm = _headline_arm(runs)
+
+    trajectory_figure, course = _trajectory_figure(sweep, runs, arm, out_dir)
+    grid_figure = _grid_figure(table, sweep, out_dir)
+    return "\n".join(_sentences(table, arm, course, runs) + [f"![trap]({trajectory_figure})", "",
+                                                             f"![grid]({grid_figure})", ""])
+
+
+def _select(runs: pd.DataFrame, arm: dict, which: str) -> pd.DataFrame:
+    rows = runs[(runs[LEARNING] == arm[LEARNING]) & (runs["policy"] == which)]
+    if which != "never":
+        rows = rows[(rows[SIZE] == arm[SIZE]) & (rows[LENGTH] == arm[LENGTH])]
+    return rows.sort_values("seed")
+
+
+def _sentences(table: pd.DataFrame, arm: dict, course: dict, runs: pd.DataFrame) -> list[str]:
+    def row(which, learning=arm[LEARNING], length=arm[LENGTH], size=arm[SIZE]):
+        picked = table[(table["policy"] == which) & (table[LEARNING] == learning)
+                       & (table[LENGTH] == length) & (table[SIZE] == size)]
+        return picked.iloc[0] if len(picked) else None
+
+    regress, sustained = row("regress"), row("sustained")
+    lines = ["## The surprise-then-regress trap", ""]
+    lasts = (f"it lasts about {course['lasts_days']} days after the regress (until their satisfaction is back within "
+             f"{RECOVERED_WITHIN:.0%} of the dip)" if course["lasts_days"] is not None
+             else "it has not closed by the horizon")
+    lines += [
+        f"**The trap** (+{arm[SIZE]:g} quality for {arm[LENGTH]:g} days, learning rate {arm[LEARNING]:g}). "
+        f"After the regress, the firm's customers are less satisfied than a never-surprised firm's: the dip bottoms "
+        f"on day {course['dip_day']} at {course['depth']:+.2f} satisfaction points below; {lasts}. "
+        f"Retention of the starting customers ends {interval(regress, 'retention_gap', points)} against never "
+        f"surprising (paired by seed), market share {interval(regress, 'market_share_gap', points)}, cumulative "
+        f"profit {interval(regress, 'profit_gap', number)}. Sustaining the same surprise instead ends retention "
+        f"{interval(sustained, 'retention_gap', points)}, market share "
+        f"{interval(sustained, 'market_share_gap', points)} and profit {interval(sustained, 'profit_gap', number)}.",
+        "",
+    ]
+    learning_rates = sorted(table[LEARNING].unique())
+    by_learning = [f"{lr:g}: {interval(row('regress', learning=lr), 'retention_gap', points)}"
+                   for lr in learning_rates if row("regress", learning=lr) is not None]
+    lines += [f"**Its cause is learning.** Retention gap of the regress policy against never, by the customers' "
+              f"learning rate (0 = expectations ignore experience): {'; '.join(by_learning)}.", ""]
+    surprising = table[table[LEARNING] == arm[LEARNING]]
+    deepest = surprising[surprising["policy"] == "regress"].sort_values("retention_gap").iloc[0]
+    lines += [f"**Deepest trap in the grid** (learning rate {arm[LEARNING]:g}): +{deepest[SIZE]:g} for "
+              f"{deepest[LENGTH]:g} days, retention {interval(deepest, 'retention_gap', points)}.", ""]
+    lines += [_worth_it(surprising), ""]
+    return lines
+
+
+def _worth_it(table: pd.DataFrame) -> str:
+    """Which surprises pay: positive paired profit gap, interval clear of zero."""
+    verdicts = []
+    for which in ("regress", "sustained"):
+        rows = table[table["policy"] == which]
+        paying = rows[rows["profit_gap_low"] > 0]
+        keeping = rows[rows["retention_gap_low"] > 0]
+        verdicts.append(
+            f"{which}: {len(paying)} of {len(rows)} size x length settings raise profit over the horizon "
+            f"(interval above zero), {len(keeping)} raise retention"
+            + (f"; best profit gain {number(rows['profit_gap'].max())} "
+               f"(+{rows.loc[rows['profit_gap'].idxmax(), SIZE]:g} for {rows.loc[rows['profit_gap'].idxmax(), LENGTH]:g} days)"
+               if len(rows) else "")
+        )
+    return "**When is a surprise worth it?** " + "; ".join(verdicts) + "."
+
+
+def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Path) -> tuple[str, dict]:
+    chosen = {which: _select(runs, arm, which) for which in POLICY_COLOURS}
+    start = int(runs[START].iloc[0])
+    window = (start, start + arm[LENGTH])
+    fig, axes = new_figure(3, 1, width=10, height_per_row=3.2)
+    panels = (("retention", "starting customers still\nwith the firm (%)", 100),
+              ("mean_satisfaction", "satisfaction of the firm's\ncustomers (value units)", 1),
+              ("mean_expectation", "mean expectation\n(0-10 scale)", 1))
+    tables = {}
+    for ax, (column, ylabel, scale) in zip(axes[:, 0], panels):
+        by_day = daily(sweep, column)
+        tables[column] = {which: by_day[list(rows["job"])] for which, rows in chosen.items()}
+        ax.axvspan(*window, color="#f9e79f", alpha=0.6, lw=0, label="surprise in force")
+        for which, colour in POLICY_COLOURS.items():
+            band = daily_mean_ci(tables[column][which]) * scale
+            ax.fill_between(band.index, band["low"], band["high"], color=colour, alpha=0.25, lw=0)
+            ax.plot(band.index, band["mean"], color=colour, lw=1.6, label=f"{which} surprise" if which == "never"
+                    else f"surprise, then {'regress' if which == 'regress' else 'sustain it'}")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    course = trap_course(tables["mean_satisfaction"]["regress"], tables["mean_satisfaction"]["never"], window[1])
+    _mark_dip(axes[1, 0], tables["mean_satisfaction"], course)
+    _mark_final_gap(axes[0, 0], tables["retention"])
+    axes[0, 0].legend(fontsize=8, loc="lower left")
+    axes[-1, 0].set_xlabel("day")
+    fig.suptitle(f"The surprise trap: +{arm[SIZE]:g} quality for {arm[LENGTH]:g} days from day {start}, learning rate "
+                 f"{arm[LEARNING]:g}; {len(chosen['never'])} paired replications; {CI_NOTE}", fontsize=10)
+    return save(fig, out_dir / "surprise_trap.png"), course
+
+
+def _mark_dip(ax, tables: dict, course: dict) -> None:
+    day = course["dip_day"]
+    never = tables["never"].loc[day].mean()
+    regress = tables["regress"].loc[day].mean()
+    ax.annotate("", xy=(day, regress), xytext=(day, never),
+                arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.2})
+    lasts = f", lasts ~{course['lasts_days']} days" if course["lasts_days"] is not None else ", not closed by the horizon"
+    ax.annotate(f"dip below never-surprised: {course['depth']:+.2f} (day {day}){lasts}",
+                xy=(day, (never + regress) / 2), xytext=(12, 0), textcoords="offset points", fontsize=8, va="center")
+
+
+def _mark_final_gap(ax, tables: dict) -> None:
+    last = tables["never"].index.max()
+    never = tables["never"].loc[last].mean() * 100
+    regress = tables["regress"].loc[last].mean() * 100
+    ax.annotate("", xy=(last, regress), xytext=(last, never),
+                arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.2})
+    ax.annotate(f"regress ends {regress - never:+.1f} pp\nbelow never-surprised", xy=(last, (never + regress) / 2),
+                xytext=(-10, 0), textcoords="offset points", fontsize=8, ha="right", va="center")
+
+
+def _grid_figure(table: pd.DataFrame, sweep: Sweep, out_dir: Path) -> str:
+    learning_rates = sorted(table[LEARNING].unique())
+    fig, axes = new_figure(2, len(learning_rates), width=3.3 * len(learning_rates) + 1, height_per_row=3.3)
+    lengths = sorted(table[LENGTH].unique())
+    for col, lr in enumerate(learning_rates):
+        for row, (metric, ylabel, scale) in enumerate((("retention_gap", "retention vs never (pp)", 100),
+                                                       ("profit_gap", "profit vs never (million)", 1e-6))):
+            ax = axes[row, col]
+            ax.axhline(0, color="grey", lw=0.8)
+            for colour, length in zip(PALETTE, lengths):
+                for which, style in (("regress", "-"), ("sustained", "--")):
+                    rows = table[(table[LEARNING] == lr) & (table[LENGTH] == length) & (table["policy"] == which)]
+                    rows = rows.sort_values(SIZE)
+                    ax.fill_between(rows[SIZE], rows[f"{metric}_low"] * scale, rows[f"{metric}_high"] * scale,
+                                    color=colour, alpha=0.2, lw=0)
+                    ax.plot(rows[SIZE], rows[metric] * scale, ls=style, marker="o", ms=3, color=colour,
+                            label=f"{length:g} days, {which}")
+            ax.set_title(f"learning rate {lr:g}", fontsize=10)
+            ax.set_xlabel("surprise size (quality points)")
+            ax.grid(alpha=0.3)
+            if col == 0:
+                ax.set_ylabel(ylabel)
+    axes[0, 0].legend(fontsize=7, title="surprise length, policy", title_fontsize=7)
+    fig.suptitle(f"Paired gap to never surprising at the horizon, by size, length and learning rate; {CI_NOTE}",
+                 fontsize=10)
+    return save(fig, out_dir / "surprise_grid.png")
