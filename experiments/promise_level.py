@@ -10,6 +10,7 @@ from experiments.text import interval, number, pct
 
 PROMISE, GUARANTEE = "firm.promise", "firm.guarantee"
 METRICS = ["retention", "acquisitions", "market_share", "profit", "retention_complainants", "guarantee_cost"]
+PEAKED = ("market_share", "profit")  # a star marks each curve's best promise
 PANELS = (
     ("retention", "retention of starting customers (%)", 100.0),
     ("acquisitions", "customers won over the horizon", 1.0),
@@ -35,10 +36,14 @@ def report(sweep: Sweep, out_dir: Path) -> str:
     for ax, (metric, ylabel, scale) in zip(axes.flat, PANELS):
         for colour, (guaranteed, rows) in zip(PALETTE, table.groupby(GUARANTEE)):
             band(ax, rows[PROMISE], rows, metric, _label(guaranteed), colour, scale)
+            if metric in PEAKED:
+                best = rows.loc[rows[metric].idxmax()]
+                ax.plot(best[PROMISE], best[metric] * scale, marker="*", ms=13, color=colour, mec="black", zorder=5)
         ax.axvline(quality, color="grey", ls=":", lw=1.2, label=f"delivered quality ({quality:g})")
         ax.set_xlabel("promise (0-10 scale)")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
+    axes[0, 0].plot([], [], marker="*", ms=11, ls="", color="grey", mec="black", label="best promise (share, profit)")
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(f"Promise level: means of {_replications(sweep)} replications; {CI_NOTE}", fontsize=11)
     figure = save(fig, out_dir / "promise_level.png")

@@ -151,12 +151,12 @@ def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Pat
     start = int(runs[START].iloc[0])
     window = (start, start + arm[LENGTH])
     fig, axes = new_figure(3, 1, width=10, height_per_row=3.2)
-    panels = (("retention", "starting customers still\nwith the firm (%)", 100),
-              ("mean_satisfaction", "satisfaction of the firm's\ncustomers (value units)", 1),
-              ("mean_expectation", "mean expectation\n(0-10 scale)", 1))
+    panels = (("retention", "starting customers still\nwith the firm (%)", 100, 1),
+              ("mean_satisfaction", "satisfaction of the firm's\ncustomers (7-day mean, value units)", 1, 7),
+              ("mean_expectation", "mean expectation\n(0-10 scale)", 1, 1))
     tables = {}
-    for ax, (column, ylabel, scale) in zip(axes[:, 0], panels):
-        by_day = daily(sweep, column)
+    for ax, (column, ylabel, scale, smoothing) in zip(axes[:, 0], panels):
+        by_day = daily(sweep, column).rolling(smoothing, min_periods=1).mean()
         tables[column] = {which: by_day[list(rows["job"])] for which, rows in chosen.items()}
         ax.axvspan(*window, color="#f9e79f", alpha=0.6, lw=0, label="surprise in force")
         for which, colour in POLICY_COLOURS.items():
@@ -171,30 +171,35 @@ def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Pat
     _mark_final_gap(axes[0, 0], tables["retention"])
     axes[0, 0].legend(fontsize=8, loc="lower left")
     axes[-1, 0].set_xlabel("day")
-    fig.suptitle(f"The surprise trap: +{arm[SIZE]:g} quality for {arm[LENGTH]:g} days from day {start}, learning rate "
-                 f"{arm[LEARNING]:g}; {len(chosen['never'])} paired replications; {CI_NOTE}", fontsize=10)
+    fig.suptitle(f"The surprise trap: +{arm[SIZE]:g} quality for {arm[LENGTH]:g} days from day {start} (shaded), "
+                 f"learning rate {arm[LEARNING]:g}\n{len(chosen['never'])} paired replications; {CI_NOTE}", fontsize=10)
     return save(fig, out_dir / "surprise_trap.png"), course
+
+
+LABEL_BOX = {"boxstyle": "round", "fc": "white", "ec": "grey", "alpha": 0.9}
+
+
+def _mark_gap(ax, day: int, never: float, regress: float, text: str) -> None:
+    """A double arrow from the never-surprised curve down to the regress curve, labelled in a corner."""
+    ax.annotate("", xy=(day, regress), xytext=(day, never), arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.2})
+    ax.annotate(text, xy=(day, (never + regress) / 2), xytext=(0.98, 0.94), textcoords="axes fraction", ha="right",
+                va="top", fontsize=8, bbox=LABEL_BOX, arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.8})
 
 
 def _mark_dip(ax, tables: dict, course: dict) -> None:
     day = course["dip_day"]
-    never = tables["never"].loc[day].mean()
-    regress = tables["regress"].loc[day].mean()
-    ax.annotate("", xy=(day, regress), xytext=(day, never),
-                arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.2})
-    lasts = f", lasts ~{course['lasts_days']} days" if course["lasts_days"] is not None else ", not closed by the horizon"
-    ax.annotate(f"dip below never-surprised: {course['depth']:+.2f} (day {day}){lasts}",
-                xy=(day, (never + regress) / 2), xytext=(12, 0), textcoords="offset points", fontsize=8, va="center")
+    lasts = (f"back within {RECOVERED_WITHIN:.0%} of the dip after ~{course['lasts_days']} days"
+             if course["lasts_days"] is not None else "not closed by the horizon")
+    _mark_gap(ax, day, tables["never"].loc[day].mean(), tables["regress"].loc[day].mean(),
+              f"dip below never-surprised: {course['depth']:+.2f} on day {day}\n"
+              f"({SMOOTHING_DAYS}-day mean, paired by seed); {lasts}")
 
 
 def _mark_final_gap(ax, tables: dict) -> None:
     last = tables["never"].index.max()
-    never = tables["never"].loc[last].mean() * 100
-    regress = tables["regress"].loc[last].mean() * 100
-    ax.annotate("", xy=(last, regress), xytext=(last, never),
-                arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.2})
-    ax.annotate(f"regress ends {regress - never:+.1f} pp\nbelow never-surprised", xy=(last, (never + regress) / 2),
-                xytext=(-10, 0), textcoords="offset points", fontsize=8, ha="right", va="center")
+    never, regress = tables["never"].loc[last].mean() * 100, tables["regress"].loc[last].mean() * 100
+    _mark_gap(ax, last, never, regress, f"at the horizon, surprise-then-regress keeps\n{regress - never:+.1f} pp "
+                                        "of its starting customers against never surprising")
 
 
 def _grid_figure(table: pd.DataFrame, sweep: Sweep, out_dir: Path) -> str:

@@ -22,10 +22,11 @@ REPO = Path(CONFIG_DIR).parent
 TINY = ["market.customers=300", "days=40", "output.progress=false"]
 
 
-def compose_experiment(name: str, *overrides: str):
+def compose_experiment(name: str, *overrides: str, with_hydra: bool = False):
+    """The composed config; with Hydra's own node (launcher, sweeper, ...) when asked."""
     register_configs()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=[f"experiment={name}", *overrides], return_hydra_config=True)
+        return compose(config_name="config", overrides=[f"experiment={name}", *overrides], return_hydra_config=with_hydra)
 
 
 def sweep_values(cfg) -> dict[str, list[str]]:
@@ -50,8 +51,8 @@ def test_contracted_experiments_exist():
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_experiment_is_a_fast_replicated_parallel_sweep(name):
-    cfg = compose_experiment(name)
-    config = validate(cfg)
+    cfg = compose_experiment(name, with_hydra=True)
+    config = validate(compose_experiment(name))
     assert not (config.output.figures or config.output.summary or config.output.progress)
     assert cfg.hydra.sweep.dir == f"results/multirun/{name}"
     assert cfg.hydra.launcher._target_.endswith("JoblibLauncher")
@@ -65,17 +66,18 @@ def test_every_experiment_is_a_fast_replicated_parallel_sweep(name):
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_swept_value_composes_and_validates(name):
     """Each value a sweep will set is a valid configuration: no experiment can rot unnoticed."""
-    cfg = compose_experiment(name)
+    cfg = compose_experiment(name, with_hydra=True)
     if cfg.hydra.sweeper._target_.endswith("SalibSweeper"):
         settings = [[f"{key}={bounds[i]}" for key, bounds in cfg.hydra.sweeper.parameters.items()] for i in (0, 1)]
     else:
         settings = [[f"{key}={value}"] for key, values in sweep_values(cfg).items() for value in values]
-    for overrides in settings:
-        validate(compose_experiment(name, *overrides))
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        for overrides in settings:
+            validate(compose(config_name="config", overrides=[f"experiment={name}", *overrides]))
 
 
 def test_slurm_launcher_preset_composes():
-    cfg = compose_experiment("promise_level", "hydra/launcher=slurm")
+    cfg = compose_experiment("promise_level", "hydra/launcher=slurm", with_hydra=True)
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
 
 
@@ -165,3 +167,30 @@ def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "report.md").read_text() == (sweep_dir / "report.md").read_text()
     assert pd.read_csv(tmp_path / "runs.csv").equals(pd.read_csv(sweep_dir / "runs.csv"))
+
+
+def test_sensitivity_sweep_runs_the_salib_design(tmp_path):
+    """Each job runs its design row, and the indices cover every parameter and output."""
+    result = servsim(tmp_path, "experiment=sensitivity", "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 's'}",
+                     "hydra.sweeper.samples=2", "hydra.sweeper.select=[firm.promise,customers.learning_rate]",
+                     "market.customers=200", "days=20")
+    assert result.returncode == 0, result.stderr
+    sweep_dir = tmp_path / "s"
+    design = pd.read_csv(sweep_dir / "design.csv").set_index("job")
+    runs = pd.read_csv(sweep_dir / "runs.csv").set_index("job")
+    parameters = list(design.columns)
+    assert parameters == ["firm.promise", "customers.learning_rate"]
+    assert len(design) == 2 * (len(parameters) + 1) == len(runs)
+    assert np.allclose(runs.loc[design.index, parameters].to_numpy(), design.to_numpy())
+    indices = pd.read_csv(sweep_dir / "sensitivity_morris.csv")
+    assert sorted(indices["output"].unique()) == ["profit", "retention"]
+    assert set(indices["parameter"]) == set(parameters)
+    assert indices[["mu_star", "mu_star_conf"]].notna().all().all()
+    assert "![sensitivity](sensitivity_morris.png)" in (sweep_dir / "report.md").read_text()
+
+
+def test_submitit_local_launcher_runs_a_sweep(tmp_path):
+    result = servsim(tmp_path, "experiment=promise_level", "hydra/launcher=submitit_local",
+                     f"hydra.sweep.dir={tmp_path / 's'}", *TINY, "firm.promise=7", "firm.guarantee=false", "seed=0,1")
+    assert result.returncode == 0, result.stderr
+    assert sorted(pd.read_csv(tmp_path / "s" / "runs.csv")["seed"]) == [0, 1]

@@ -33,12 +33,19 @@ class SalibSweeperConf:
     levels: int = 4  # morris: grid levels (even)
     design_seed: int = 0
     parameters: Dict[str, List[float]] = field(default_factory=dict)  # dotted key -> [low, high]
+    select: Optional[List[str]] = None  # vary only these of `parameters` (None: all)
 
 ConfigStore.instance().store(group="hydra/sweeper", name="salib", node=SalibSweeperConf, provider="servsim")
 
 
 class SalibSweeper(Sweeper):
-    def __init__(self, method: str, samples: int, levels: int, design_seed: int, parameters: Dict[str, List[float]]):
+    def __init__(self, method: str, samples: int, levels: int, design_seed: int, parameters: Dict[str, List[float]],
+                 select: Optional[List[str]] = None):
+        unknown = sorted(set(select or ()) - set(parameters))
+        if unknown:
+            raise HydraException(f"hydra.sweeper.select names {unknown}, which have no range in hydra.sweeper.parameters")
+        if select is not None:
+            parameters = {name: parameters[name] for name in select}
         self.problem = {
             "method": method,
             "samples": samples,
