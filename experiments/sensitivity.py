@@ -15,13 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from experiments.aggregate import Sweep
 from experiments.plotting import PALETTE, new_figure, save
 
 OUTPUTS = {  # summary metric -> (how the report names it, display scale, unit)
     "retention": ("retention of starting customers", 100.0, "pp"),
-    "profit": ("cumulative profit", 1e-6, "million"),
+    "profit": ("cumulative profit", 1e-3, "thousand money units"),
 }
 CONFIDENCE = 0.95
 RESAMPLES = 1000
@@ -122,12 +123,12 @@ def _morris_figure(table: pd.DataFrame, problem: dict, out_dir: Path) -> str:
         colours = [PALETTE[0] if mu > 0 else PALETTE[1] for mu in rows["mu"]]
         ax.barh(rows["parameter"], rows["mu_star"] * scale, xerr=rows["mu_star_conf"] * scale, color=colours,
                 alpha=0.85, capsize=2)
-        ax.set_xlabel(f"mu*: mean |effect| of a full-range move ({unit})")
+        ax.set_xlabel(f"mu*: mean |effect| of a full-range move\n({unit})")
         ax.set_title(name, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    axes[0, 0].barh([], [], color=PALETTE[0], label="raises it on average (mu > 0)")
-    axes[0, 0].barh([], [], color=PALETTE[1], label="lowers it on average (mu < 0)")
-    axes[0, 0].legend(fontsize=8, loc="lower right")
+    axes[0, 0].legend(handles=[Patch(color=PALETTE[0], label="raises it on average (mu > 0)"),
+                               Patch(color=PALETTE[1], label="lowers it on average (mu < 0)")],
+                      fontsize=8, loc="lower right")
     fig.suptitle(f"Morris screening: {problem['samples']} trajectories, error bars: 95% bootstrap CI", fontsize=10)
     return save(fig, out_dir / "sensitivity_morris.png")
 

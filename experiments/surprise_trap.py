@@ -72,6 +72,15 @@ def trap_course(regress: pd.DataFrame, never: pd.DataFrame, regress_day: int) ->
     }
 
 
+def falls_behind_on(policy_runs: pd.DataFrame, never: pd.DataFrame) -> int | None:
+    """First day from which the policy's mean stays below never-surprised's to the horizon (day x run, paired)."""
+    ahead = (policy_runs.to_numpy() - never.to_numpy()).mean(axis=1) >= 0
+    if ahead[-1]:
+        return None
+    last_ahead = np.flatnonzero(ahead)
+    return int(policy_runs.index[last_ahead[-1] + 1]) if last_ahead.size else int(policy_runs.index[0])
+
+
 def report(sweep: Sweep, out_dir: Path) -> str:
     runs = sweep.runs.assign(policy=policy(sweep.runs))
     gaps = paired_gaps(runs)
@@ -105,12 +114,14 @@ def _sentences(table: pd.DataFrame, arm: dict, course: dict, runs: pd.DataFrame)
     lasts = (f"it lasts about {course['lasts_days']} days after the regress (until their satisfaction is back within "
              f"{RECOVERED_WITHIN:.0%} of the dip)" if course["lasts_days"] is not None
              else "it has not closed by the horizon")
+    behind = (f"drops below the never-surprised firm's on day {course['behind_from']} and stays below"
+              if course["behind_from"] is not None else "does not end below the never-surprised firm's")
     lines += [
         f"**The trap** (+{arm[SIZE]:g} quality for {arm[LENGTH]:g} days, learning rate {arm[LEARNING]:g}). "
         f"After the regress, the firm's customers are less satisfied than a never-surprised firm's: the dip bottoms "
         f"on day {course['dip_day']} at {course['depth']:+.2f} satisfaction points below; {lasts}. "
-        f"Retention of the starting customers ends {interval(regress, 'retention_gap', points)} against never "
-        f"surprising (paired by seed), market share {interval(regress, 'market_share_gap', points)}, cumulative "
+        f"Retention of the starting customers {behind}, and ends {interval(regress, 'retention_gap', points)} "
+        f"against never surprising (paired by seed), market share {interval(regress, 'market_share_gap', points)}, cumulative "
         f"profit {interval(regress, 'profit_gap', number)}. Sustaining the same surprise instead ends retention "
         f"{interval(sustained, 'retention_gap', points)}, market share "
         f"{interval(sustained, 'market_share_gap', points)} and profit {interval(sustained, 'profit_gap', number)}.",
@@ -167,6 +178,7 @@ def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Pat
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     course = trap_course(tables["mean_satisfaction"]["regress"], tables["mean_satisfaction"]["never"], window[1])
+    course["behind_from"] = falls_behind_on(tables["retention"]["regress"], tables["retention"]["never"])
     _mark_dip(axes[1, 0], tables["mean_satisfaction"], course)
     _mark_final_gap(axes[0, 0], tables["retention"])
     axes[0, 0].legend(fontsize=8, loc="lower left")

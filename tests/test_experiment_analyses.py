@@ -6,7 +6,7 @@ import pytest
 
 from experiments.recovery_speed import DELAY, equivalent_delay
 from experiments.sensitivity import design_matrix, indices
-from experiments.surprise_trap import LEARNING, LENGTH, REGRESS, SIZE, paired_gaps, trap_course
+from experiments.surprise_trap import LEARNING, LENGTH, REGRESS, SIZE, falls_behind_on, paired_gaps, trap_course
 
 
 def test_paired_gaps_subtract_the_never_surprised_run_of_the_same_seed_and_learning_rate():
@@ -82,3 +82,11 @@ def test_sobol_attributes_variance_to_the_parameters_that_carry_it():
     assert table.loc["weak", "ST"] == pytest.approx(0.1, abs=0.05)
     assert table.loc["none", "ST"] == pytest.approx(0.0, abs=0.02)
     assert {"S1", "S1_conf", "ST_conf"} <= set(table.columns)
+
+
+def test_falls_behind_on_finds_the_day_a_policy_drops_below_for_good():
+    days = np.arange(10)
+    never = pd.DataFrame({0: np.full(10, 0.5)}, index=days)
+    regress = pd.DataFrame({0: [0.6, 0.6, 0.4, 0.6, 0.5, 0.4, 0.3, 0.3, 0.2, 0.2]}, index=days)
+    assert falls_behind_on(regress, never) == 5  # ties count as not behind; day 2's brief dip does not
+    assert falls_behind_on(never + 0.1, never) is None
