@@ -65,9 +65,9 @@ class Population:
 
 def draw_positive(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
     """Gamma-distributed trait with the given mean and coefficient of variation."""
-    if cv == 0 or mean == 0:
+    if mean == 0 or cv * cv == 0:  # no spread asked for (or one that underflows)
         return np.full(size, float(mean))
-    shape = 1.0 / cv**2  # gamma: mean = shape * scale, cv = 1 / sqrt(shape)
+    shape = 1.0 / (cv * cv)  # gamma: mean = shape * scale, cv = 1 / sqrt(shape)
     return rng.gamma(shape, mean / shape, size)
 
 

@@ -63,10 +63,12 @@ def experience_value(gap, tolerance, loss_aversion, curvature):
     v = (g - w)^a above the zone, -lambda * (w - g)^a below it (Kahneman &
     Tversky 1979; Tversky & Kahneman 1992: a = 0.88, lambda = 2.25). The zone
     of tolerance makes small deviations feel like nothing at all.
+    ``np.power`` rather than ``**``: numpy scalars' ``**`` uses another kernel,
+    and the per-agent engine must agree with the arrays bit for bit.
     """
     gain = np.maximum(gap - tolerance, 0.0)
     loss = np.maximum(-gap - tolerance, 0.0)
-    return gain**curvature - loss_aversion * loss**curvature
+    return np.power(gain, curvature) - loss_aversion * np.power(loss, curvature)
 
 
 def update_satisfaction(satisfaction, value, rate):

@@ -3,6 +3,9 @@
 ``step()`` is one day and reads in the process order of MODEL.md §3. Every
 line that decides anything calls a rule from ``agents.rules``; this module
 only gathers the right customers, hands numbers to the rules and records.
+``sim.agent_model.AgentServiceModel`` is the same model stepped one
+``mesa.Agent`` at a time; it overrides only the population phases below and
+must give identical results (a test holds it to that).
 
 Randomness: one seed makes Mesa's generator, which spawns named child streams
 (population, daily draws, word of mouth, desk). Each day draws one fixed-size
@@ -21,26 +24,67 @@ import simpy
 
 from agents import rules
 from agents.desk import RecoveryDesk
-from agents.firm import Firm
-from agents.population import (
-    NO_PROBLEM,
-    RESOLVED,
-    RESOLVED_FAST,
-    SILENT,
-    UNRESOLVED,
-    populate,
+from agents.dice import (
+    N_NORMAL,
+    N_UNIFORM,
+    U_ADVERT,
+    U_ARRIVAL,
+    U_COMPLAIN,
+    U_DEFECT,
+    U_FAILURE,
+    U_JOIN,
+    U_ON_THE_SPOT,
+    U_TALK,
+    U_VISIT,
+    Z_PERCEPTION,
+    Z_QUALITY,
 )
+from agents.firm import Firm
+from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population, populate
 from sim.metrics import DAILY_COLUMNS, RunTotals
 from sim.params import ServsimConfig
 
 STREAMS = ("population", "daily", "word_of_mouth", "desk")
 
-# Rows of the daily uniform block, one per decision that needs a die.
-U_ADVERT, U_VISIT, U_FAILURE, U_COMPLAIN, U_ON_THE_SPOT, U_ARRIVAL, U_DEFECT, U_TALK, U_JOIN = range(9)
-N_UNIFORM = 9
-# Rows of the daily normal block.
-Z_QUALITY, Z_PERCEPTION = range(2)
-N_NORMAL = 2
+
+def defection_chance(c, satisfaction, switching_cost, tenure, trust):
+    """``rules.defection_probability`` with the behavioural parameters ``c`` (customers config)."""
+    return rules.defection_probability(
+        satisfaction,
+        switching_cost,
+        tenure,
+        trust,
+        c.defection_floor,
+        c.defection_span,
+        c.defection_midpoint,
+        c.defection_steepness,
+        c.tenure_scale_days,
+        c.trust_loyalty,
+    )
+
+
+class ArrayRow:
+    """One customer's slot in the arrays, read and written like an object.
+
+    The desk's per-complaint callbacks work on one customer at a time; with
+    this view they are written once for both engines.
+    """
+
+    __slots__ = ("_people", "_index")
+
+    def __init__(self, people: Population, index: int):
+        object.__setattr__(self, "_people", people)
+        object.__setattr__(self, "_index", index)
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    def __getattr__(self, name):
+        return getattr(self._people, name)[self._index]
+
+    def __setattr__(self, name, value):
+        getattr(self._people, name)[self._index] = value
 
 
 class ServiceModel(mesa.Model):
@@ -55,11 +99,12 @@ class ServiceModel(mesa.Model):
         self.recovery = config.recovery
         self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS))))
         self.day = 0
-        self.day_totals = {}
+        self.day_totals: dict = {}
 
         c = config.customers
         self.process_weight = c.process_weight
-        self.people = populate(
+        self.population_size = config.market.customers
+        self._people = populate(
             config.market.customers,
             self.streams["population"],
             initial_share=config.market.initial_share,
@@ -76,7 +121,7 @@ class ServiceModel(mesa.Model):
             spread=c.trait_spread,
             tenure_scale_days=c.tenure_scale_days,
         )
-        self.starting_customers = int(self.people.starting_customer.sum())
+        self.starting_customers = int(self._people.starting_customer.sum())
         self.recovery_weights = (c.compensation_weight, c.speed_weight, c.speed_scale_days, c.apology_weight)
 
         # SimPy's clock is the model's clock: step() advances it by one day.
@@ -95,92 +140,120 @@ class ServiceModel(mesa.Model):
             model_reporters={name: (lambda m, key=name: m.day_totals[key]) for name in DAILY_COLUMNS}
         )
 
+    @property
+    def people(self) -> Population:
+        """The customer state as arrays (here: the live arrays themselves)."""
+        return self._people
+
     # ------------------------------------------------------------------ day
     def step(self) -> None:
         """One day, in the order of MODEL.md §3."""
         self._open_day()
         uniform, normal = self._draw_day()
-        self._advertise(uniform[U_ADVERT])
-        visitors = self._choose_visitors(uniform[U_VISIT])
-        perceived, failed = self._serve(visitors, uniform[U_FAILURE], normal[Z_QUALITY], normal[Z_PERCEPTION])
-        below, gap = self._judge(visitors, perceived)
-        complainants, silent = self._voice_or_silence(visitors, below, gap, uniform[U_COMPLAIN])
-        self._recover(complainants, uniform[U_ON_THE_SPOT], uniform[U_ARRIVAL])
-        self._decide_to_stay(visitors, uniform[U_DEFECT])
-        self._word_of_mouth(uniform[U_TALK])
-        self._acquire(uniform[U_JOIN])
-        self.env.run(until=self.day + 1)
-        self._close_day(visitors, perceived, failed, silent)
+        self._advertise(uniform[U_ADVERT])  # 1 promises pull expectations
+        self._serve_the_day(uniform, normal)  # 2-10 visits, judgements, voice or silence, stay or leave
+        self._word_of_mouth(uniform[U_TALK])  # 11 customers talk
+        self._acquire(uniform[U_JOIN])  # 12 prospects join
+        self.env.run(until=self.day + 1)  # 9 the desk resolves complaints at their moments in the day
+        self._close_day()  # 13 record
         self.datacollector.collect(self)
         self.day += 1
 
     def _draw_day(self) -> tuple[np.ndarray, np.ndarray]:
         """Every die of the day for every person, drawn whatever the policy."""
         rng = self.streams["daily"]
-        n = self.people.size
-        return rng.random((N_UNIFORM, n), dtype=np.float32), rng.standard_normal((N_NORMAL, n), dtype=np.float32)
+        n = self.population_size
+        return rng.random((N_UNIFORM, n)), rng.standard_normal((N_NORMAL, n))
 
     def _advertise(self, u: np.ndarray) -> None:
         """§3.1: the promise reaches some people and pulls their expectation."""
-        p = self.people
+        p = self._people
         exposed = np.flatnonzero(u < self.market.ad_reach)
         p.expectation[exposed] = rules.promise_pull(
             p.expectation[exposed], self.firm.promise, p.trust[exposed], self.customer_rules.promise_pull
         )
 
+    def _serve_the_day(self, uniform: np.ndarray, normal: np.ndarray) -> None:
+        """§3.2-3.10 for all of today's visitors at once."""
+        visitors = self._choose_visitors(uniform[U_VISIT])
+        perceived, failed = self._serve(visitors, uniform[U_FAILURE], normal[Z_QUALITY], normal[Z_PERCEPTION])
+        gap, outcome, payouts = self._judge(visitors, perceived)
+        complainants, silent = self._voice_or_silence(visitors, outcome, gap, uniform[U_COMPLAIN])
+        self._recover(complainants, uniform[U_ON_THE_SPOT], uniform[U_ARRIVAL])
+        self._decide_to_stay(visitors, uniform[U_DEFECT])
+        self._account_visits(perceived, gap, outcome, failed, payouts, len(silent))
+
     def _choose_visitors(self, u: np.ndarray) -> np.ndarray:
         """§3.2: customers visit at their own rate."""
-        p = self.people
+        p = self._people
         return np.flatnonzero(p.with_firm & (u < p.visit_rate))
 
     def _serve(self, visitors, u_failure, z_quality, z_perception):
         """§3.2-3.3: delivered quality (level, noise, chain failures) and its perception."""
-        firm, c = self.firm, self.customer_rules
-        failed = u_failure[visitors] < firm.failure_probability
-        delivered = (
-            firm.service_level(self.day, self.process_weight)
-            + firm.quality_noise * z_quality[visitors]
-            - firm.failure_severity * failed
-        )
-        perceived = delivered + c.perception_noise * z_perception[visitors]
+        failed = u_failure[visitors] < self.firm.failure_probability
+        delivered = self.delivered_quality(z_quality[visitors], failed)
+        perceived = self.perceived_quality(delivered, z_perception[visitors])
         return perceived, failed
+
+    def delivered_quality(self, z_quality, failed):
+        """Today's service level plus service noise, minus the loss when the chain fails."""
+        firm = self.firm
+        level = firm.service_level(self.day, self.process_weight)
+        return level + firm.quality_noise * z_quality - firm.failure_severity * failed
+
+    def perceived_quality(self, delivered, z_perception):
+        return delivered + self.customer_rules.perception_noise * z_perception
 
     def _judge(self, visitors, perceived):
         """§3.4-3.7: disconfirmation, value, satisfaction, trust, learning."""
-        p, c, firm = self.people, self.customer_rules, self.firm
+        p, c = self._people, self.customer_rules
         expectation = p.expectation[visitors]
         tolerance = p.tolerance[visitors]
         gap = rules.disconfirmation(perceived, expectation)
         outcome = rules.classify_outcome(gap, tolerance, c.delight_margin)
         value = rules.experience_value(gap, tolerance, p.loss_aversion[visitors], c.value_curvature)
-        broken = rules.promise_broken(perceived, firm.promise, expectation, tolerance)
-        if firm.guarantee:
-            value = value + broken * rules.compensation_value(firm.guarantee_payout, c.compensation_weight)
-        softening = c.guarantee_trust_softening if firm.guarantee else 0.0
-
+        broken = rules.promise_broken(perceived, self.firm.promise, expectation, tolerance)
+        value = value + broken * self.guarantee_value
         p.satisfaction[visitors] = rules.update_satisfaction(p.satisfaction[visitors], value, c.satisfaction_rate)
-        p.trust[visitors] = rules.update_trust(p.trust[visitors], broken, c.trust_gain, c.trust_loss, softening)
-        p.expectation[visitors] = rules.learn_expectation(
-            expectation, perceived, p.learning_rate[visitors], c.negativity_bias
-        )
+        p.trust[visitors] = rules.update_trust(p.trust[visitors], broken, c.trust_gain, c.trust_loss, self.trust_softening)
+        p.expectation[visitors] = rules.learn_expectation(expectation, perceived, p.learning_rate[visitors], c.negativity_bias)
         p.last_perceived[visitors] = perceived
-        below = outcome == rules.BELOW
-        p.problems[visitors] += below
+        p.problems[visitors] += outcome == rules.BELOW
+        payouts = broken * self.guarantee_payout
+        p.value[visitors] += self.visit_margin - payouts
+        return gap, outcome, payouts
 
-        margin = self.firm.price - self.firm.visit_cost(self.day, self.process_weight)
-        payouts = broken * (firm.guarantee_payout * firm.price) if firm.guarantee else 0.0
-        p.value[visitors] += margin - payouts
-        self.day_totals["guarantee_cost"] = float(np.sum(payouts))
-        self.day_totals["outcomes"] = np.bincount(outcome, minlength=4)
-        self.day_totals["gap_customer"] = float(gap.mean()) if gap.size else math.nan
-        return below, gap
+    @property
+    def guarantee_value(self) -> float:
+        """Satisfaction a guarantee's automatic compensation adds on a broken promise."""
+        if not self.firm.guarantee:
+            return 0.0
+        return float(rules.compensation_value(self.firm.guarantee_payout, self.customer_rules.compensation_weight))
 
-    def _voice_or_silence(self, visitors, below, gap, u):
+    @property
+    def guarantee_payout(self) -> float:
+        """Money a broken promise costs the firm under its guarantee."""
+        return self.firm.guarantee_payout * self.firm.price if self.firm.guarantee else 0.0
+
+    @property
+    def trust_softening(self) -> float:
+        return self.customer_rules.guarantee_trust_softening if self.firm.guarantee else 0.0
+
+    @property
+    def complaint_boost(self) -> float:
+        return self.customer_rules.guarantee_complaint_boost if self.firm.guarantee else 1.0
+
+    @property
+    def visit_margin(self) -> float:
+        return self.firm.price - self.firm.visit_cost(self.day, self.process_weight)
+
+    def _voice_or_silence(self, visitors, outcome, gap, u):
         """§3.8: who below the zone complains, who stays silent."""
-        p, c = self.people, self.customer_rules
-        boost = c.guarantee_complaint_boost if self.firm.guarantee else 1.0
-        chance = rules.complaint_probability(p.complaint_propensity[visitors], gap, p.tolerance[visitors], boost)
-        free_to_complain = below & ~p.complaint_pending[visitors]
+        p = self._people
+        chance = rules.complaint_probability(
+            p.complaint_propensity[visitors], gap, p.tolerance[visitors], self.complaint_boost
+        )
+        free_to_complain = (outcome == rules.BELOW) & ~p.complaint_pending[visitors]
         complains = free_to_complain & (u[visitors] < chance)
         complainants = visitors[complains]
         silent = visitors[free_to_complain & ~complains]
@@ -191,77 +264,69 @@ class ServiceModel(mesa.Model):
 
     def _recover(self, complainants, u_spot, u_arrival) -> None:
         """§3.9: the front line solves some at once; the rest go to the desk."""
-        p = self.people
         on_the_spot = u_spot[complainants] < self.recovery.on_the_spot
         for customer in complainants[on_the_spot]:
-            self._apply_resolution(int(customer), 0.0)  # they decide to stay with everyone else today
-        to_desk = complainants[~on_the_spot]
-        p.complaint_pending[to_desk] = True
-        patience = self.customer_rules.patience_days
-        desk_rng = self.streams["desk"]
-        for customer, moment in zip(to_desk, u_arrival[to_desk]):
-            self.desk.submit(int(customer), self.day + float(moment), float(desk_rng.exponential(patience)))
-        self.day_totals["complaints"] = len(complainants)
-        self.day_totals["complaints_on_the_spot"] = int(on_the_spot.sum())
+            self._apply_resolution(self.customer(int(customer)), 0.0)  # they decide with the other visitors
+        for customer in complainants[~on_the_spot]:
+            self._send_to_desk(self.customer(int(customer)), float(u_arrival[customer]))
+        self.day_totals["complaints"] += len(complainants)
+        self.day_totals["complaints_on_the_spot"] += int(on_the_spot.sum())
+
+    def _send_to_desk(self, customer, moment_in_day: float) -> None:
+        """The complaint reaches the desk at its moment today; the customer waits for the answer."""
+        customer.complaint_pending = True
+        patience = float(self.streams["desk"].exponential(self.customer_rules.patience_days))
+        self.desk.submit(customer.index, self.day + moment_in_day, patience)
 
     def _decide_to_stay(self, visitors, u) -> None:
         """§3.10: after the visit, each customer not waiting on the desk stays or leaves."""
-        p = self.people
-        deciding = visitors[p.with_firm[visitors] & ~p.complaint_pending[visitors]]
-        leaves = u[deciding] < self._defection_probability(deciding)
-        self._leave(deciding[leaves])
-
-    def _defection_probability(self, who):
-        p, c = self.people, self.customer_rules
-        return rules.defection_probability(
-            p.satisfaction[who],
-            p.switching_cost[who],
-            p.tenure[who],
-            p.trust[who],
-            c.defection_floor,
-            c.defection_span,
-            c.defection_midpoint,
-            c.defection_steepness,
-            c.tenure_scale_days,
-            c.trust_loyalty,
+        p = self._people
+        deciding = visitors[~p.complaint_pending[visitors]]
+        chance = self.defection_chance(
+            p.satisfaction[deciding], p.switching_cost[deciding], p.tenure[deciding], p.trust[deciding]
         )
-
-    def _leave(self, leavers) -> None:
-        p = self.people
+        leavers = deciding[u[deciding] < chance]
         p.with_firm[leavers] = False
         p.tenure[leavers] = 0
-        history = p.history[leavers]
-        self.day_totals["defections"] += len(leavers)
-        self.day_totals["defections_silent"] += int(np.sum(history == SILENT))
-        self.day_totals["defections_after_complaint"] += int(np.sum(history >= UNRESOLVED))
+        self._count_departures(p.history[leavers])
+
+    def defection_chance(self, satisfaction, switching_cost, tenure, trust):
+        """The defection rule with this run's parameters, for one customer or many."""
+        return defection_chance(self.customer_rules, satisfaction, switching_cost, tenure, trust)
+
+    def _count_departures(self, histories: np.ndarray) -> None:
+        d = self.day_totals
+        d["defections"] += len(histories)
+        d["defections_silent"] += int(np.sum(histories == SILENT))
+        d["defections_after_complaint"] += int(np.sum(histories >= UNRESOLVED))
 
     def _word_of_mouth(self, u) -> None:
         """§3.11: satisfied customers recommend, dissatisfied ones warn (more often)."""
-        p, c = self.people, self.customer_rules
+        p, c = self._people, self.customer_rules
         customers = np.flatnonzero(p.with_firm)
         satisfaction = p.satisfaction[customers]
         rate = rules.word_of_mouth_rate(satisfaction, c.wom_threshold, c.wom_rate_satisfied, c.wom_rate_dissatisfied)
-        talkers = u[customers] < rate
-        message = np.sign(satisfaction[talkers]) * c.wom_impact
-        listeners = self.streams["word_of_mouth"].integers(0, p.size, size=message.size)
+        messages = np.sign(satisfaction[u[customers] < rate]) * c.wom_impact
+        listeners = self._draw_listeners(len(messages))
         prospects = ~p.with_firm[listeners]
         p.heard *= 1.0 - c.wom_decay
-        np.add.at(p.heard, listeners[prospects], message[prospects])
-        self.day_totals["recommendations"] = int(np.sum(message > 0))
-        self.day_totals["warnings"] = int(np.sum(message < 0))
+        np.add.at(p.heard, listeners[prospects], messages[prospects])
+        self._count_messages(messages)
+
+    def _draw_listeners(self, count: int) -> np.ndarray:
+        """Each message reaches one person drawn from the whole market."""
+        return self.streams["word_of_mouth"].integers(0, self.population_size, size=count)
+
+    def _count_messages(self, messages: np.ndarray) -> None:
+        self.day_totals["recommendations"] = int(np.sum(messages > 0))
+        self.day_totals["warnings"] = int(np.sum(messages < 0))
 
     def _acquire(self, u) -> None:
         """§3.12: people with the competitor join, drawn by promise and word of mouth."""
-        p, m = self.people, self.market
+        p = self._people
         prospects = np.flatnonzero(~p.with_firm)
-        chance = rules.acquisition_probability(
-            p.expectation[prospects],
-            p.trust[prospects],
-            p.heard[prospects],
-            p.satisfaction[prospects],
-            m.competitor_quality,
-            m.acquisition_rate,
-            m.acquisition_scale,
+        chance = self.joining_chance(
+            p.expectation[prospects], p.trust[prospects], p.heard[prospects], p.satisfaction[prospects]
         )
         joiners = prospects[u[prospects] < chance]
         p.with_firm[joiners] = True
@@ -270,44 +335,64 @@ class ServiceModel(mesa.Model):
         p.heard[joiners] = 0.0
         self.day_totals["acquisitions"] = len(joiners)
 
+    def joining_chance(self, expectation, trust, heard, satisfaction):
+        """The acquisition rule with this market's parameters, for one person or many."""
+        m = self.market
+        return rules.acquisition_probability(
+            expectation, trust, heard, satisfaction, m.competitor_quality, m.acquisition_rate, m.acquisition_scale
+        )
+
+    def _age_customers(self) -> None:
+        self._people.tenure[self._people.with_firm] += 1
+
+    def _day_state(self):
+        """The arrays the daily record reads (the live arrays here)."""
+        return self._people
+
     # ------------------------------------------------------------ the desk
-    def _complaint_resolved(self, customer: int, delay: float) -> None:
+    def customer(self, index: int):
+        """One customer as an object with named attributes (a view on the arrays here)."""
+        return ArrayRow(self._people, index)
+
+    def _complaint_resolved(self, index: int, delay: float) -> None:
         """The desk resolved a complaint: recovery, then stay or leave."""
+        customer = self.customer(index)
         self._apply_resolution(customer, delay)
         self._after_complaint(customer)
 
-    def _apply_resolution(self, customer: int, delay: float) -> None:
+    def _apply_resolution(self, customer, delay: float) -> None:
         """Justice-weighted recovery value, the record, and what it cost."""
-        p, r = self.people, self.recovery
-        p.satisfaction[customer] += rules.recovery_value(
-            delay, r.compensation, float(r.apology), int(p.complaints[customer]), self.recovery_weights
+        r = self.recovery
+        customer.satisfaction += rules.recovery_value(
+            delay, r.compensation, float(r.apology), int(customer.complaints), self.recovery_weights
         )
-        p.history[customer] = RESOLVED_FAST if delay <= r.fast_days else RESOLVED
+        customer.history = RESOLVED_FAST if delay <= r.fast_days else RESOLVED
         compensation = r.compensation * self.firm.price
-        p.value[customer] -= compensation
+        customer.value -= compensation
         self.day_totals["compensation_cost"] += compensation
         self.day_totals["resolutions"] += 1
         self.day_totals["recovery_days_sum"] += delay
         self.totals.record_recovery(delay, r.fast_days)
 
-    def _complaint_abandoned(self, customer: int, waited: float) -> None:
+    def _complaint_abandoned(self, index: int, waited: float) -> None:
         """Nobody answered in time: a second failure (double deviation)."""
-        p = self.people
-        p.satisfaction[customer] -= self.customer_rules.abandonment_penalty
-        p.history[customer] = UNRESOLVED
+        customer = self.customer(index)
+        customer.satisfaction -= self.customer_rules.abandonment_penalty
+        customer.history = UNRESOLVED
         self.day_totals["abandoned"] += 1
         self.totals.abandoned += 1
         self._after_complaint(customer)
 
-    def _after_complaint(self, customer: int) -> None:
+    def _after_complaint(self, customer) -> None:
         """The complainant decides to stay or leave when the outcome is known."""
-        p = self.people
-        p.complaint_pending[customer] = False
-        if not p.with_firm[customer]:
+        customer.complaint_pending = False
+        if not customer.with_firm:
             return
-        chance = float(self._defection_probability(customer))
+        chance = self.defection_chance(customer.satisfaction, customer.switching_cost, customer.tenure, customer.trust)
         if self.streams["desk"].random() < chance:
-            self._leave(np.array([customer]))
+            customer.with_firm = False
+            customer.tenure = 0
+            self._count_departures(np.array([customer.history]))
 
     # ------------------------------------------------------------ records
     def _open_day(self) -> None:
@@ -316,47 +401,58 @@ class ServiceModel(mesa.Model):
                 "defections",
                 "defections_silent",
                 "defections_after_complaint",
+                "complaints",
+                "complaints_on_the_spot",
                 "resolutions",
                 "abandoned",
+                "acquisitions",
                 "recovery_days_sum",
                 "compensation_cost",
             ),
             0,
         )
 
-    def _close_day(self, visitors, perceived, failed, silent) -> None:
-        p, firm, d = self.people, self.firm, self.day_totals
+    def _account_visits(self, perceived, gap, outcome, failed, payouts, silent: int) -> None:
+        """Today's visit totals; both engines hand the same arrays in visitor order."""
+        d = self.day_totals
+        n_visits = len(perceived)
+        counts = np.bincount(outcome, minlength=4)
+        d.update(
+            visits=n_visits,
+            failures=int(np.sum(failed)),
+            dissatisfied=int(counts[rules.BELOW]),
+            silent_dissatisfied=silent,
+            share_below=counts[rules.BELOW] / max(n_visits, 1),
+            share_equal=counts[rules.EQUAL] / max(n_visits, 1),
+            share_above=counts[rules.ABOVE] / max(n_visits, 1),
+            share_delight=counts[rules.DELIGHT] / max(n_visits, 1),
+            mean_perceived=float(np.mean(perceived)) if n_visits else math.nan,
+            gap_customer=float(np.mean(gap)) if n_visits else math.nan,
+            guarantee_cost=float(np.sum(payouts)),
+        )
+
+    def _close_day(self) -> None:
+        self._age_customers()
+        p, firm, d = self._day_state(), self.firm, self.day_totals
         customers = p.with_firm
         n_customers = int(customers.sum())
-        n_visits = len(visitors)
-        outcomes = d.pop("outcomes")
         level = firm.service_level(self.day, self.process_weight)
-        revenue = n_visits * firm.price
-        delivery_cost = n_visits * firm.visit_cost(self.day, self.process_weight)
+        revenue = d["visits"] * firm.price
+        delivery_cost = d["visits"] * firm.visit_cost(self.day, self.process_weight)
         staff_cost = self.recovery.staff * self.recovery.staff_cost
         acquisition_cost = d["acquisitions"] * self.market.acquisition_cost
         recovery_cost = d["compensation_cost"] + staff_cost
         mean_expectation = float(p.expectation[customers].mean()) if n_customers else math.nan
-        mean_perceived = float(perceived.mean()) if n_visits else math.nan
         delivered = firm.expected_delivery(self.day, self.process_weight)
         d.update(
             day=self.day + 1,
             active=n_customers,
             retention=float(np.sum(customers & p.starting_customer)) / max(self.starting_customers, 1),
-            market_share=n_customers / p.size,
-            visits=n_visits,
-            failures=int(failed.sum()),
-            dissatisfied=int(outcomes[rules.BELOW]),
-            silent_dissatisfied=len(silent),
-            share_below=outcomes[rules.BELOW] / max(n_visits, 1),
-            share_equal=outcomes[rules.EQUAL] / max(n_visits, 1),
-            share_above=outcomes[rules.ABOVE] / max(n_visits, 1),
-            share_delight=outcomes[rules.DELIGHT] / max(n_visits, 1),
+            market_share=n_customers / self.population_size,
             queue_length=self.desk.queue_length,
             complaints_open=self.desk.in_system,
             mean_recovery_days=d["recovery_days_sum"] / d["resolutions"] if d["resolutions"] else math.nan,
             mean_expectation=mean_expectation,
-            mean_perceived=mean_perceived,
             mean_satisfaction=float(p.satisfaction[customers].mean()) if n_customers else math.nan,
             mean_trust=float(p.trust[customers].mean()) if n_customers else math.nan,
             cohort_satisfaction=float(p.satisfaction[p.starting_customer].mean()) if self.starting_customers else math.nan,
@@ -374,7 +470,6 @@ class ServiceModel(mesa.Model):
             profit=revenue - delivery_cost - recovery_cost - d["guarantee_cost"] - acquisition_cost,
         )
         del d["recovery_days_sum"]
-        p.tenure[customers] += 1
         self.totals.add_day(d)
 
     # ------------------------------------------------------------ running

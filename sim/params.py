@@ -90,11 +90,11 @@ class CustomersConfig:
     trust_gain: float = param(0.03, 0.0, 1.0, doc="share of missing trust regained per kept promise")
     trust_loss: float = param(0.15, 0.0, 1.0, doc="share of trust lost per broken promise")
     guarantee_trust_softening: float = param(0.5, 0.0, 1.0, doc="share of the trust loss a guarantee payout prevents")
-    compensation_weight: float = param(1.0, 0.0, 10.0, doc="satisfaction value of generous compensation")
-    speed_weight: float = param(1.0, 0.0, 10.0, doc="satisfaction value of an instant resolution")
+    compensation_weight: float = param(0.3, 0.0, 10.0, doc="satisfaction value of generous compensation")
+    speed_weight: float = param(0.2, 0.0, 10.0, doc="satisfaction value of an instant resolution")
     speed_scale_days: float = param(2.0, 0.01, 365.0, doc="delay at which speed's value has fallen to 1/e, days")
-    apology_weight: float = param(0.5, 0.0, 10.0, doc="satisfaction value of an apology")
-    abandonment_penalty: float = param(1.5, 0.0, 10.0, doc="satisfaction lost when a complaint goes unresolved")
+    apology_weight: float = param(0.1, 0.0, 10.0, doc="satisfaction value of an apology")
+    abandonment_penalty: float = param(0.5, 0.0, 10.0, doc="satisfaction lost when a complaint goes unresolved")
     defection_floor: float = param(0.009, 0.0, 1.0, doc="chance to leave per decision even when content")
     defection_span: float = param(0.5, 0.0, 1.0, doc="extra chance to leave when deeply dissatisfied")
     defection_midpoint: float = param(-1.5, -10.0, 10.0, doc="satisfaction at which dissatisfaction pressure is half")
@@ -131,7 +131,9 @@ class ServsimConfig:
     description: str = param("", doc="what this scenario shows, in one sentence (printed in the summary)")
     seed: int = param(0, 0, 2**63 - 1, integer=True, doc="seed of the run; fixes it bit for bit")
     days: int = param(730, 1, 100_000, integer=True, doc="horizon, days")
-    engine: str = param("vector", choices=("vector",), doc="vector = numpy arrays")
+    engine: str = param(
+        "vector", choices=("vector", "agent"), doc="vector = numpy arrays; agent = one mesa.Agent per person (slow reference)"
+    )
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
@@ -218,6 +220,18 @@ def validate(cfg) -> ServsimConfig:
             f"a surprise must start before the horizon (days = {checked.days})"
         )
     return checked
+
+
+def nested(dotted: dict) -> dict:
+    """{'firm.promise': 8} -> {'firm': {'promise': 8}}: command-line style keys to a config tree."""
+    tree: dict = {}
+    for key, value in dotted.items():
+        *parents, leaf = key.split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
 
 
 def _schema_part(container: dict) -> dict:

@@ -19,9 +19,18 @@ from sim.params import ServsimConfig
 SUMMARY_FILE = "summary.json"
 
 
+def build_model(config: ServsimConfig) -> ServiceModel:
+    """The model for ``config.engine``: both engines give identical runs."""
+    if config.engine == "agent":
+        from sim.agent_model import AgentServiceModel
+
+        return AgentServiceModel(config)
+    return ServiceModel(config)
+
+
 def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.DataFrame, dict, ServiceModel]:
     """Run the model to the horizon; return (daily series, summary, model)."""
-    model = ServiceModel(config)
+    model = build_model(config)
     # tqdm's delay keeps short runs quiet: the bar appears only after 2 seconds.
     with tqdm(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar:
         model.run(progress=bar.update)

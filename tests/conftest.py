@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.params import validate
+from sim.params import nested, validate
 from sim.run import simulate
-
-
-def nested(overrides: dict) -> dict:
-    """{'firm.promise': 8} -> {'firm': {'promise': 8}}."""
-    tree: dict = {}
-    for dotted, value in overrides.items():
-        *parents, leaf = dotted.split(".")
-        node = tree
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return tree
 
 
 SMALL = {"market.customers": 800, "days": 150, "output.progress": False, "output.figures": False}

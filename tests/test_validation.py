@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.params import ConfigError, describe_parameters, validate
-from tests.conftest import nested
+from sim.params import ConfigError, describe_parameters, nested, validate
 
 PARAMETERS = describe_parameters()
 RANGED = [(key, default, allowed) for key, default, allowed, _ in PARAMETERS if "[" in allowed or ">=" in allowed]
