@@ -24,6 +24,7 @@ POLICY_COLOURS = {"never": "#555555", "regress": "#d62728", "sustained": "#2ca02
 # The trap is over when the firm's customers' satisfaction is back within this share of the dip.
 RECOVERED_WITHIN = 0.1
 SMOOTHING_DAYS = 30
+WEEK = 7
 
 
 def policy(runs: pd.DataFrame) -> pd.Series:
@@ -92,7 +93,7 @@ def report(sweep: Sweep, out_dir: Path) -> str:
 
     trajectory_figure, course = _trajectory_figure(sweep, runs, arm, out_dir)
     grid_figure = _grid_figure(table, sweep, out_dir)
-    return "\n".join(_sentences(table, arm, course, runs) + [f"![trap]({trajectory_figure})", "",
+    return "\n".join(_sentences(table, arm, course) + [f"![trap]({trajectory_figure})", "",
                                                              f"![grid]({grid_figure})", ""])
 
 
@@ -103,7 +104,7 @@ def _select(runs: pd.DataFrame, arm: dict, which: str) -> pd.DataFrame:
     return rows.sort_values("seed")
 
 
-def _sentences(table: pd.DataFrame, arm: dict, course: dict, runs: pd.DataFrame) -> list[str]:
+def _sentences(table: pd.DataFrame, arm: dict, course: dict) -> list[str]:
     def row(which, learning=arm[LEARNING], length=arm[LENGTH], size=arm[SIZE]):
         picked = table[(table["policy"] == which) & (table[LEARNING] == learning)
                        & (table[LENGTH] == length) & (table[SIZE] == size)]
@@ -130,7 +131,7 @@ def _sentences(table: pd.DataFrame, arm: dict, course: dict, runs: pd.DataFrame)
     learning_rates = sorted(table[LEARNING].unique())
     by_learning = [f"{lr:g}: {interval(row('regress', learning=lr), 'retention_gap', points)}"
                    for lr in learning_rates if row("regress", learning=lr) is not None]
-    lines += [f"**Its cause is learning.** Retention gap of the regress policy against never, by the customers' "
+    lines += [f"**Learning rate.** Retention gap of the regress policy against never, by the customers' "
               f"learning rate (0 = expectations ignore experience): {'; '.join(by_learning)}.", ""]
     surprising = table[table[LEARNING] == arm[LEARNING]]
     deepest = surprising[surprising["policy"] == "regress"].sort_values("retention_gap").iloc[0]
@@ -163,15 +164,15 @@ def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Pat
     window = (start, start + arm[LENGTH])
     fig, axes = new_figure(3, 1, width=10, height_per_row=3.2)
     panels = (("retention", "starting customers still\nwith the firm (%)", 100, 1),
-              ("mean_satisfaction", "satisfaction of the firm's\ncustomers (7-day mean, value units)", 1, 7),
+              ("mean_satisfaction", "satisfaction of the firm's\ncustomers (7-day mean, value units)", 1, WEEK),
               ("mean_expectation", "mean expectation\n(0-10 scale)", 1, 1))
     tables = {}
     for ax, (column, ylabel, scale, smoothing) in zip(axes[:, 0], panels):
-        by_day = daily(sweep, column).rolling(smoothing, min_periods=1).mean()
+        by_day = daily(sweep, column)
         tables[column] = {which: by_day[list(rows["job"])] for which, rows in chosen.items()}
         ax.axvspan(*window, color="#f9e79f", alpha=0.6, lw=0, label="surprise in force")
         for which, colour in POLICY_COLOURS.items():
-            band = daily_mean_ci(tables[column][which]) * scale
+            band = daily_mean_ci(tables[column][which].rolling(smoothing, min_periods=1).mean()) * scale
             ax.fill_between(band.index, band["low"], band["high"], color=colour, alpha=0.25, lw=0)
             ax.plot(band.index, band["mean"], color=colour, lw=1.6, label=f"{which} surprise" if which == "never"
                     else f"surprise, then {'regress' if which == 'regress' else 'sustain it'}")
@@ -202,7 +203,10 @@ def _mark_dip(ax, tables: dict, course: dict) -> None:
     day = course["dip_day"]
     lasts = (f"back within {RECOVERED_WITHIN:.0%} of the dip after ~{course['lasts_days']} days"
              if course["lasts_days"] is not None else "not closed by the horizon")
-    _mark_gap(ax, day, tables["never"].loc[day].mean(), tables["regress"].loc[day].mean(),
+    def plotted(which):  # the 7-day mean the panel draws, so the arrow meets the curves
+        return tables[which].rolling(WEEK, min_periods=1).mean().loc[day].mean()
+
+    _mark_gap(ax, day, plotted("never"), plotted("regress"),
               f"dip below never-surprised: {course['depth']:+.2f} on day {day}\n"
               f"({SMOOTHING_DAYS}-day mean, paired by seed); {lasts}")
 
