@@ -66,22 +66,24 @@ def report(sweep: Sweep, out_dir: Path) -> str:
             "",
         ]
     if table[GUARANTEE].nunique() > 1:
-        lines += [_guarantee_sentence(table), ""]
+        lines += [_guarantee_sentence(table, quality), ""]
     lines += [f"![promise level]({figure})", ""]
     return "\n".join(lines)
 
 
-def _guarantee_sentence(table) -> str:
-    """What the guarantee does at the highest promise, where it bites most."""
-    top = table[PROMISE].max()
-    without = table[(table[PROMISE] == top) & ~table[GUARANTEE]].iloc[0]
-    with_ = table[(table[PROMISE] == top) & table[GUARANTEE]].iloc[0]
-    return (
-        f"**The guarantee.** At promise {top:g} it lifts retention from {interval(without, 'retention', pct)} "
-        f"to {interval(with_, 'retention', pct)}, but pays out {interval(with_, 'guarantee_cost', number)} "
-        f"over the horizon, so profit goes from {interval(without, 'profit', number)} "
-        f"to {interval(with_, 'profit', number)}."
-    )
+def _guarantee_sentence(table, quality: float) -> str:
+    """What the guarantee does where the promise matches delivery and at the loudest promise."""
+    parts = []
+    for promise in sorted({min(table[PROMISE], key=lambda p: abs(p - quality)), table[PROMISE].max()}):
+        without = table[(table[PROMISE] == promise) & ~table[GUARANTEE]].iloc[0]
+        with_ = table[(table[PROMISE] == promise) & table[GUARANTEE]].iloc[0]
+        parts.append(
+            f"at promise {promise:g} it moves retention from {interval(without, 'retention', pct)} to "
+            f"{interval(with_, 'retention', pct)} and market share from {interval(without, 'market_share', pct)} to "
+            f"{interval(with_, 'market_share', pct)}, pays out {interval(with_, 'guarantee_cost', number)} over the "
+            f"horizon, and moves profit from {interval(without, 'profit', number)} to {interval(with_, 'profit', number)}"
+        )
+    return "**The guarantee:** " + "; ".join(parts) + "."
 
 
 def _replications(sweep: Sweep) -> int:
