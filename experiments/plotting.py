@@ -14,9 +14,10 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#1
 CI_NOTE = "bands: 95% confidence interval over replications"
 
 
-def band(ax, x, table: pd.DataFrame, metric: str, label: str, color: str, scale: float = 1.0, **line) -> None:
+def band(ax, x, table: pd.DataFrame, metric: str, label: str, color: str, scale: float = 1.0, alpha: float = 0.25,
+         **line) -> None:
     """Mean of ``metric`` against x with its CI as a shaded band (``table`` from aggregate.wide)."""
-    ax.fill_between(x, table[f"{metric}_low"] * scale, table[f"{metric}_high"] * scale, color=color, alpha=0.25, lw=0)
+    ax.fill_between(x, table[f"{metric}_low"] * scale, table[f"{metric}_high"] * scale, color=color, alpha=alpha, lw=0)
     ax.plot(x, table[metric] * scale, color=color, label=label, marker=line.pop("marker", "o"), ms=3.5, **line)
 
 

@@ -6,16 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
 from experiments.aggregate import Sweep, daily, daily_mean_ci, summarise_replications, wide
 from experiments.plotting import CI_NOTE, PALETTE, band, new_figure, save
-from experiments.text import interval, number, pct
+from experiments.text import interval, number, pct, points
 
 DESK, DELAY, STAFF = "recovery.desk", "recovery.handling_days", "recovery.staff"
 DESIGN = ["recovery.compensation", "recovery.apology", "recovery.on_the_spot"]
 STANDARD = {"recovery.compensation": 0.5, "recovery.apology": True, "recovery.on_the_spot": 0.0}
 METRICS = ["retention_complainants", "retention", "mean_recovery_days", "p90_recovery_days", "complaints_abandoned",
            "profit"]
+LOG_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)  # days
 # The delay at which the levers are compared with speed, days.
 COMPARE_AT = 4.0
 
@@ -53,7 +55,7 @@ def report(sweep: Sweep, out_dir: Path) -> str:
 
     figures = [_speed_figure(curves, staffing, sweep, out_dir), _trajectory_figure(sweep, out_dir)]
     lines = ["## How fast must recovery be?", ""]
-    lines += _speed_sentences(curves) + _lever_sentences(curves) + _staffing_sentences(staffing)
+    lines += _speed_sentences(curves) + _lever_sentences(curves, runs) + _staffing_sentences(staffing)
     lines += [f"![{name}]({name})" for name in figures]
     return "\n".join(lines) + "\n"
 
@@ -76,24 +78,41 @@ def _speed_sentences(curves: pd.DataFrame) -> list[str]:
     ]
 
 
-def _lever_sentences(curves: pd.DataFrame) -> list[str]:
-    """Each other design against the standard one at the comparison delay, in days of speed."""
+def gaps_to_standard(runs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Each other fixed-delay design minus the default design at the same delay and seed."""
+    fixed = runs[runs[DESK] == "fixed_delay"]
+    standard = fixed[_is_standard(fixed)].set_index([DELAY, "seed"])[metric]
+    other = fixed[~_is_standard(fixed)]
+    baseline = standard.loc[pd.MultiIndex.from_frame(other[[DELAY, "seed"]])].to_numpy()
+    return other[[*DESIGN, DELAY, "seed"]].assign(gap=other[metric].to_numpy() - baseline)
+
+
+def _lever_sentences(curves: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
+    """Each other design against the default one at the comparison delay, paired by seed, in days of speed."""
     standard = curves[_is_standard(curves)]
     base = standard[standard[DELAY] == COMPARE_AT]
     if base.empty:
         return []
-    base = base.iloc[0]
-    lines = [f"**Levers against speed** (complainants kept at a {COMPARE_AT:g}-day desk, "
-             f"{interval(base, 'retention_complainants', pct)} with the default design):", ""]
+    gaps = wide(summarise_replications(gaps_to_standard(runs, "retention_complainants"), [*DESIGN, DELAY], ["gap"]),
+                [*DESIGN, DELAY])
+    lines = [f"**Levers against speed** (complainants kept at a {COMPARE_AT:g}-day desk: "
+             f"{interval(base.iloc[0], 'retention_complainants', pct)} with the default design; "
+             "gaps paired by seed):", ""]
     for key, rows in curves[~_is_standard(curves)].groupby(DESIGN):
         at = rows[rows[DELAY] == COMPARE_AT]
-        if at.empty:
+        gap = gaps[np.logical_and.reduce([gaps[k] == v for k, v in zip(DESIGN, key)]) & (gaps[DELAY] == COMPARE_AT)]
+        if at.empty or gap.empty:
             continue
-        at = at.iloc[0]
-        equal = equivalent_delay(standard, at["retention_complainants"])
-        worth = (f"as many as the default design keeps at a {equal:.1f}-day desk" if equal is not None
-                 else "outside the range the default design reaches")
-        lines.append(f"- {design_label(*key)}: {interval(at, 'retention_complainants', pct)}, {worth}")
+        at, gap = at.iloc[0], gap.iloc[0]
+        if gap["gap_low"] <= 0 <= gap["gap_high"]:
+            worth = "no difference the replications can resolve"
+        else:
+            equal = equivalent_delay(standard, at["retention_complainants"])
+            worth = (f"as many as the default design keeps at a {equal:.1f}-day desk" if equal is not None
+                     else "more than the default design keeps even at once" if gap["gap"] > 0
+                     else "fewer than the default design keeps at the slowest desk")
+        lines.append(f"- {design_label(*key)}: {interval(at, 'retention_complainants', pct)}, "
+                     f"{interval(gap, 'gap', points)} against the default design: {worth}")
     return lines + [""]
 
 
@@ -114,8 +133,8 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
     (ax_kept, ax_all), (ax_delay, ax_staff) = axes
     for colour, (key, rows) in zip(PALETTE, curves.groupby(DESIGN)):
         rows = rows.sort_values(DELAY)
-        band(ax_kept, rows[DELAY], rows, "retention_complainants", design_label(*key), colour, 100)
-        band(ax_all, rows[DELAY], rows, "retention", design_label(*key), colour, 100)
+        band(ax_kept, rows[DELAY], rows, "retention_complainants", design_label(*key), colour, 100, alpha=0.12)
+        band(ax_all, rows[DELAY], rows, "retention", design_label(*key), colour, 100, alpha=0.12)
     for ax, what in ((ax_kept, "complainants kept (%)"), (ax_all, "retention of all starting customers (%)")):
         ax.set_xlabel("desk delay from complaint to resolution (days, fixed)")
         ax.set_ylabel(what)
@@ -129,6 +148,9 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
         band(ax_delay, staffing[STAFF], staffing, "mean_recovery_days", "mean delay", PALETTE[0])
         band(ax_delay, staffing[STAFF], staffing, "p90_recovery_days", "90th percentile", PALETTE[1])
         ax_delay.set_yscale("log")
+        ax_delay.yaxis.set_major_locator(FixedLocator(LOG_TICKS))
+        ax_delay.yaxis.set_major_formatter(ScalarFormatter())
+        ax_delay.yaxis.set_minor_formatter(NullFormatter())
         ax_delay.set_title("Queueing desk: recovery delay against staffing")
         ax_delay.set_ylabel("days from complaint to resolution (log)")
         ax_delay.legend(fontsize=8)
@@ -146,24 +168,33 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
 
 
 def _trajectory_figure(sweep: Sweep, out_dir: Path) -> str:
-    """Retention of the starting customers day by day, for a few desk delays and staffings."""
-    runs = sweep.runs
+    """Retention of the starting customers day by day for a few desk delays and staffings,
+    and each one's gap to the instant desk on the same seed."""
+    runs = sweep.runs.sort_values("seed")
     standard_runs = runs[(runs[DESK] == "fixed_delay") & _is_standard(runs)]
     policies = [(f"fixed {d:g}-day desk", standard_runs[standard_runs[DELAY] == d]["job"])
                 for d in sorted(standard_runs[DELAY].unique())[::2]]
     queue = runs[runs[DESK] == "queue"]
     policies += [(f"queue, {s} handler(s)", queue[queue[STAFF] == s]["job"]) for s in sorted(queue[STAFF].unique())[:2]]
-    retention = daily(sweep, "retention")
-    fig, axes = new_figure(1, 1, width=9, height_per_row=4.6)
-    ax = axes[0, 0]
+    retention = daily(sweep, "retention") * 100
+    instant = retention[list(policies[0][1])].to_numpy()
+    fig, axes = new_figure(1, 2, width=13, height_per_row=4.6)
+    ax_level, ax_gap = axes[0]
     for index, (label, jobs) in enumerate(policies):
-        colour = PALETTE[index % len(PALETTE)]
-        stats_ = daily_mean_ci(retention[list(jobs)]) * 100
-        ax.fill_between(stats_.index, stats_["low"], stats_["high"], color=colour, alpha=0.25, lw=0)
-        ax.plot(stats_.index, stats_["mean"], color=colour, label=label, ls="--" if "queue" in label else "-")
-    ax.set_xlabel("day")
-    ax.set_ylabel("starting customers still with the firm (%)")
-    ax.set_title(f"Retention trajectories per recovery policy ({CI_NOTE})", fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+        colour, style = PALETTE[index % len(PALETTE)], "--" if label.startswith("queue") else "-"
+        level = daily_mean_ci(retention[list(jobs)])
+        gap = daily_mean_ci(pd.DataFrame(retention[list(jobs)].to_numpy() - instant, index=retention.index))
+        for ax, stats_ in ((ax_level, level), (ax_gap, gap)):
+            ax.fill_between(stats_.index, stats_["low"], stats_["high"], color=colour, alpha=0.2, lw=0)
+            ax.plot(stats_.index, stats_["mean"], color=colour, label=label, ls=style)
+    ax_level.set_ylabel("starting customers still with the firm (%)")
+    ax_level.set_title("Retention of the starting customers per recovery policy", fontsize=10)
+    ax_gap.axhline(0, color="grey", lw=0.8)
+    ax_gap.set_ylabel(f"gap to the {policies[0][0]} (pp, paired by seed)")
+    ax_gap.set_title(f"The same, against the {policies[0][0]}", fontsize=10)
+    for ax in (ax_level, ax_gap):
+        ax.set_xlabel("day")
+        ax.grid(alpha=0.3)
+    ax_gap.legend(fontsize=8, loc="lower left")
+    fig.suptitle(f"Retention trajectories; {CI_NOTE}", fontsize=10)
     return save(fig, out_dir / "recovery_trajectories.png")

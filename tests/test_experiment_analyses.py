@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.recovery_speed import DELAY, equivalent_delay
+from experiments.recovery_speed import DELAY, equivalent_delay, gaps_to_standard
 from experiments.sensitivity import design_matrix, indices
 from experiments.surprise_trap import LEARNING, LENGTH, REGRESS, SIZE, falls_behind_on, paired_gaps, trap_course
 
@@ -90,3 +90,13 @@ def test_falls_behind_on_finds_the_day_a_policy_drops_below_for_good():
     regress = pd.DataFrame({0: [0.6, 0.6, 0.4, 0.6, 0.5, 0.4, 0.3, 0.3, 0.2, 0.2]}, index=days)
     assert falls_behind_on(regress, never) == 5  # ties count as not behind; day 2's brief dip does not
     assert falls_behind_on(never + 0.1, never) is None
+
+
+def test_gaps_to_standard_pair_each_design_with_the_default_at_the_same_delay_and_seed():
+    design = {"recovery.compensation": [0.5, 0.5, 1.5, 1.5, 0.5], "recovery.apology": [True] * 5,
+              "recovery.on_the_spot": [0.0] * 5}
+    runs = pd.DataFrame({**design, "recovery.desk": ["fixed_delay"] * 4 + ["queue"], DELAY: [4.0, 4.0, 4.0, 4.0, 0.25],
+                         "seed": [0, 1, 1, 0, 0], "retention_complainants": [0.80, 0.70, 0.75, 0.86, 0.99]})
+    gaps = gaps_to_standard(runs, "retention_complainants").sort_values("seed")
+    assert list(gaps["seed"]) == [0, 1]
+    assert list(gaps["gap"]) == pytest.approx([0.06, 0.05])
