@@ -21,6 +21,7 @@ LEARNING = "customers.learning_rate"
 PAIRED_BY = [LEARNING, "seed"]
 GAPS = ["retention", "market_share", "profit", "cohort_satisfaction_final"]
 POLICY_COLOURS = {"never": "#555555", "regress": "#d62728", "sustained": "#2ca02c"}
+REGRESS_COLOURS = ("#1f77b4", "#d62728", "#9467bd")  # one per length of a regressing surprise
 # The trap is over when the firm's customers' satisfaction is back within this share of the dip.
 RECOVERED_WITHIN = 0.1
 SMOOTHING_DAYS = 30
@@ -133,29 +134,31 @@ def _sentences(table: pd.DataFrame, arm: dict, course: dict) -> list[str]:
                    for lr in learning_rates if row("regress", learning=lr) is not None]
     lines += [f"**Learning rate.** Retention gap of the regress policy against never, by the customers' "
               f"learning rate (0 = expectations ignore experience): {'; '.join(by_learning)}.", ""]
-    surprising = table[table[LEARNING] == arm[LEARNING]]
-    deepest = surprising[surprising["policy"] == "regress"].sort_values("retention_gap").iloc[0]
+    at_headline = table[(table[LEARNING] == arm[LEARNING]) & (table["policy"] == "regress")]
+    deepest = at_headline.sort_values("retention_gap").iloc[0]
     lines += [f"**Deepest trap in the grid** (learning rate {arm[LEARNING]:g}): +{deepest[SIZE]:g} for "
               f"{deepest[LENGTH]:g} days, retention {interval(deepest, 'retention_gap', points)}.", ""]
-    lines += [_worth_it(surprising), ""]
+    lines += [_worth_it(table), ""]
     return lines
 
 
+def _setting(row) -> str:
+    return f"+{row[SIZE]:g} kept" if row["policy"] == "sustained" else f"+{row[SIZE]:g} for {row[LENGTH]:g} days"
+
+
 def _worth_it(table: pd.DataFrame) -> str:
-    """Which surprises pay: positive paired profit gap, interval clear of zero."""
-    verdicts = []
-    for which in ("regress", "sustained"):
-        rows = table[table["policy"] == which]
-        paying = rows[rows["profit_gap_low"] > 0]
-        keeping = rows[rows["retention_gap_low"] > 0]
-        verdicts.append(
-            f"{which}: {len(paying)} of {len(rows)} size x length settings raise profit over the horizon "
-            f"(interval above zero), {len(keeping)} raise retention"
-            + (f"; best profit gain {number(rows['profit_gap'].max())} "
-               f"(+{rows.loc[rows['profit_gap'].idxmax(), SIZE]:g} for {rows.loc[rows['profit_gap'].idxmax(), LENGTH]:g} days)"
-               if len(rows) else "")
+    """Which surprises pay, learning rate by learning rate: paired profit gain with its interval above zero."""
+    parts = []
+    for lr, rows in table.groupby(LEARNING):
+        counts = ", ".join(
+            f"{int((rows[rows['policy'] == which]['profit_gap_low'] > 0).sum())} of "
+            f"{int((rows['policy'] == which).sum())} {which}"
+            for which in ("regress", "sustained")
         )
-    return "**When is a surprise worth it?** " + "; ".join(verdicts) + "."
+        best = rows.loc[rows["profit_gap"].idxmax()]
+        parts.append(f"learning rate {lr:g}: {counts} (best {_setting(best)}, {interval(best, 'profit_gap', number)})")
+    return ("**When is a surprise worth it?** Surprises whose cumulative profit over the horizon beats never "
+            "surprising (paired, interval above zero), by learning rate: " + "; ".join(parts) + ".")
 
 
 def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Path) -> tuple[str, dict]:
@@ -219,28 +222,29 @@ def _mark_final_gap(ax, tables: dict) -> None:
 
 
 def _grid_figure(table: pd.DataFrame, sweep: Sweep, out_dir: Path) -> str:
+    """Paired gaps at the horizon against size: one line per regress length, one for sustained."""
     learning_rates = sorted(table[LEARNING].unique())
     fig, axes = new_figure(2, len(learning_rates), width=3.3 * len(learning_rates) + 1, height_per_row=3.3)
-    lengths = sorted(table[LENGTH].unique())
+    lengths = sorted(table.loc[table["policy"] == "regress", LENGTH].unique())
+    lines = [(f"regress after {length:g} days", (table["policy"] == "regress") & (table[LENGTH] == length), colour, "-")
+             for colour, length in zip(REGRESS_COLOURS, lengths)]
+    lines.append(("sustained", table["policy"] == "sustained", POLICY_COLOURS["sustained"], "--"))
     for col, lr in enumerate(learning_rates):
         for row, (metric, ylabel, scale) in enumerate((("retention_gap", "retention vs never (pp)", 100),
                                                        ("profit_gap", "profit vs never (million)", 1e-6))):
             ax = axes[row, col]
             ax.axhline(0, color="grey", lw=0.8)
-            for colour, length in zip(PALETTE, lengths):
-                for which, style in (("regress", "-"), ("sustained", "--")):
-                    rows = table[(table[LEARNING] == lr) & (table[LENGTH] == length) & (table["policy"] == which)]
-                    rows = rows.sort_values(SIZE)
-                    ax.fill_between(rows[SIZE], rows[f"{metric}_low"] * scale, rows[f"{metric}_high"] * scale,
-                                    color=colour, alpha=0.2, lw=0)
-                    ax.plot(rows[SIZE], rows[metric] * scale, ls=style, marker="o", ms=3, color=colour,
-                            label=f"{length:g} days, {which}")
+            for label, chosen, colour, style in lines:
+                rows = table[chosen & (table[LEARNING] == lr)].sort_values(SIZE)
+                ax.fill_between(rows[SIZE], rows[f"{metric}_low"] * scale, rows[f"{metric}_high"] * scale,
+                                color=colour, alpha=0.2, lw=0)
+                ax.plot(rows[SIZE], rows[metric] * scale, ls=style, marker="o", ms=3, color=colour, label=label)
             ax.set_title(f"learning rate {lr:g}", fontsize=10)
             ax.set_xlabel("surprise size (quality points)")
             ax.grid(alpha=0.3)
             if col == 0:
                 ax.set_ylabel(ylabel)
-    axes[0, 0].legend(fontsize=7, title="surprise length, policy", title_fontsize=7)
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=len(lines), fontsize=9)
     fig.suptitle(f"Paired gap to never surprising at the horizon, by size, length and learning rate; {CI_NOTE}",
                  fontsize=10)
     return save(fig, out_dir / "surprise_grid.png")
