@@ -45,6 +45,10 @@ def _write_atomically(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
+# Config keys that do not change a run's results.
+RESULT_NEUTRAL_KEYS = ("output", "description")
+
+
 class RunDirectoryConflict(RuntimeError):
     """A run directory already holds a finished run of a different configuration."""
 
@@ -54,16 +58,17 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
 
     Lets a re-launched sweep skip what it already did. A finished run of a different
     configuration there is a conflict to report, never something to overwrite silently.
-    The ``output`` switches (figures, terminal summary, progress) do not change results,
-    so they are left out of the comparison.
+    The ``output`` switches (figures, terminal summary, progress) and the description do
+    not change results, so they are left out of the comparison.
     """
     summary_path = Path(out_dir) / SUMMARY_FILE
     if not summary_path.exists():
         return None
     stored = OmegaConf.to_container(OmegaConf.load(Path(out_dir) / "config.yaml"))
     wanted = OmegaConf.to_container(OmegaConf.structured(config))
-    stored.pop("output", None)
-    wanted.pop("output", None)
+    for key in RESULT_NEUTRAL_KEYS:
+        stored.pop(key, None)
+        wanted.pop(key, None)
     if stored != wanted:
         raise RunDirectoryConflict(
             f"{out_dir} already holds a finished run of a different configuration; "

@@ -194,3 +194,17 @@ def test_submitit_local_launcher_runs_a_sweep(tmp_path):
                      f"hydra.sweep.dir={tmp_path / 's'}", *TINY, "firm.promise=7", "firm.guarantee=false", "seed=0,1")
     assert result.returncode == 0, result.stderr
     assert sorted(pd.read_csv(tmp_path / "s" / "runs.csv")["seed"]) == [0, 1]
+
+
+def test_finished_summary_recognises_the_same_run_and_refuses_another(tmp_path):
+    from sim.run import RunDirectoryConflict, finished_summary
+
+    config = validate({"firm": {"promise": 8.0}, "output": {"figures": True}})
+    assert finished_summary(tmp_path, config) is None
+    tmp_path.joinpath("config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
+    assert finished_summary(tmp_path, config) is None  # config.yaml alone: the run did not finish
+    tmp_path.joinpath("summary.json").write_text(json.dumps({"retention": 0.7}))
+    same_results = validate({"firm": {"promise": 8.0}, "output": {"figures": False}, "description": "relabelled"})
+    assert finished_summary(tmp_path, same_results) == {"retention": 0.7}
+    with pytest.raises(RunDirectoryConflict):
+        finished_summary(tmp_path, validate({"firm": {"promise": 8.5}}))
