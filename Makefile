@@ -2,28 +2,56 @@
 #   make run    installs into .venv on first use, then runs the default scenario
 #   make test   installs into .venv on first use, then runs the test suite
 #   make reference   reruns every experiment afresh and refreshes results/reference/
+# and one opens the classroom dashboard:
+#   make dashboard
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install clean experiments reference
+.PHONY: run test install dashboard lesson-figures offline-assets browser clean experiments reference
 
-$(STAMP): pyproject.toml
+LESSONS := $(notdir $(basename $(wildcard configs/lesson/*.yaml)))
+
+# Install a missing Debian package (needs root, as CI has); otherwise say how.
+apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	else echo "make: $(1) is not installed; install it with: sudo apt-get install $(1)" >&2; fi
+
+$(STAMP): pyproject.toml tools/fill_solara_cdn.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# compat mode: Hydra discovers the project's sweeper plugin (hydra_plugins/) only
 	# when the project root is on the path, as this mode installs it.
-	$(BIN)/pip install --quiet -e ".[dev]" --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet -e ".[dev,dashboard]" --config-settings editable_mode=compat
+	$(MAKE) --no-print-directory offline-assets browser
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The dashboard page's JavaScript, from the npm registry into Solara's CDN cache:
+# without it the page stays blank on machines that reach only package registries.
+offline-assets:
+	command -v npm >/dev/null || { $(call apt_install,npm); }
+	$(BIN)/python tools/fill_solara_cdn.py
+
+# Debian's chromium drives the dashboard's browser test (playwright needs no browser download).
+browser:
+	test -x /usr/bin/chromium || { $(call apt_install,chromium); }
 
 run: $(STAMP)
 	$(BIN)/servsim $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+dashboard: $(STAMP)
+	$(BIN)/servsim-dashboard $(ARGS)
+
+# Regenerate the lesson figures embedded in docs/teaching.md.
+lesson-figures: $(STAMP)
+	for lesson in $(LESSONS); do \
+		$(BIN)/servsim-lesson $$lesson --out docs/lessons --formats png || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) outputs multirun

@@ -64,14 +64,18 @@ def _run_one(overrides: tuple, seed: int, customers: int, days: int):
 class Lab:
     """Runs a configuration over the seeds, in parallel, and remembers the results."""
 
-    def __init__(self, customers: int = 3000, days: int = 730, seeds=range(8), workers: int = 2):
+    def __init__(self, customers: int = 3000, days: int = 730, seeds=range(8), workers: int = 2, base: dict | None = None):
         self.customers, self.days, self.seeds = customers, days, list(seeds)
         self.workers = workers
+        self.base = dict(base or {})  # dotted overrides under every configuration
         self._results: dict[tuple, list] = {}
+
+    def _key(self, configuration: dict) -> tuple:
+        return tuple(sorted({**self.base, **configuration}.items()))
 
     def prefetch(self, configurations: list[dict]) -> None:
         """Run every configuration not run yet, all seeds, spread over the workers."""
-        todo = [tuple(sorted(c.items())) for c in configurations]
+        todo = [self._key(c) for c in configurations]
         todo = [key for key in dict.fromkeys(todo) if key not in self._results]
         jobs = [(key, seed) for key in todo for seed in self.seeds]
         if not jobs:
@@ -87,7 +91,7 @@ class Lab:
         """[(summary, series)] per seed for dotted overrides given with __ for dots."""
         configuration = {key.replace("__", "."): value for key, value in overrides.items()}
         self.prefetch([configuration])
-        return self._results[tuple(sorted(configuration.items()))]
+        return self._results[self._key(configuration)]
 
     def summary(self, key: str, nested: str | None = None, **overrides) -> np.ndarray:
         """One summary number per seed."""
@@ -368,6 +372,14 @@ def as_markdown(measured: dict[str, dict], lab: Lab) -> str:
     return "\n".join(lines)
 
 
+def publish(text: str, out: str | None) -> None:
+    """Print a markdown report, and write it to ``out`` when given."""
+    print(text)
+    if out:
+        with open(out, "w") as handle:
+            handle.write(text + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Measure the stylized facts of MODEL.md §5 over replicated seeds.")
     parser.add_argument("--customers", type=int, default=3000)
@@ -378,10 +390,7 @@ def main() -> None:
     args = parser.parse_args()
     lab = Lab(args.customers, args.days, range(args.seeds), args.workers)
     text = as_markdown(measure_all(lab), lab)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

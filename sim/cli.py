@@ -4,6 +4,7 @@
     servsim scenario=surprise_regress firm.promise=8 seed=3
     servsim -m scenario=baseline,overpromise seed=range(0,5)   a sweep
     servsim -m experiment=promise_level           a replicated experiment (configs/experiment/)
+    servsim lesson=trap                           a classroom lesson (configs/lesson/)
 
 In a sweep (-m), a run whose directory already holds its summary.json with the
 same configuration is skipped, so launching an interrupted sweep again resumes it.
@@ -38,7 +39,8 @@ def main(cfg: DictConfig) -> dict:
         print(f"servsim: invalid configuration: {error}", file=sys.stderr)
         sys.exit(2)
     hydra_cfg = HydraConfig.get()
-    scenario = hydra_cfg.runtime.choices.get("scenario", "custom")
+    choices = hydra_cfg.runtime.choices
+    scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
         # A sweep launched again into the same directory resumes: finished runs are kept.

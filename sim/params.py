@@ -99,9 +99,9 @@ class CustomersConfig:
     defection_span: float = param(0.5, 0.0, 1.0, doc="extra chance to leave when deeply dissatisfied")
     defection_midpoint: float = param(-1.5, -10.0, 10.0, doc="satisfaction at which dissatisfaction pressure is half")
     defection_steepness: float = param(3.0, 0.01, 100.0, doc="how sharply pressure rises as satisfaction falls")
-    trust_loyalty: float = param(1.0, 0.0, 10.0, doc="how much full trust divides the chance to leave, less 1")
+    trust_loyalty: float = param(1.0, 0.0, 10.0, doc="full trust divides the chance to leave by 1 + this (commitment)")
     tenure_scale_days: float = param(730.0, 1.0, None, doc="tenure that halves the chance to leave, days")
-    wom_threshold: float = param(0.5, 0.0, 10.0, doc="|satisfaction| beyond which a customer talks")
+    wom_threshold: float = param(0.5, 0.0, 10.0, doc="satisfaction beyond plus or minus this makes a customer talk")
     wom_rate_satisfied: float = param(0.01, 0.0, 1.0, doc="daily chance a satisfied customer recommends")
     wom_rate_dissatisfied: float = param(0.02, 0.0, 1.0, doc="daily chance a dissatisfied customer warns (TARP: 2x)")
     wom_decay: float = param(0.02, 0.0, 1.0, doc="daily fading of what a prospect heard")
@@ -259,3 +259,34 @@ def register_configs() -> None:
     from hydra.core.config_store import ConfigStore
 
     ConfigStore.instance().store(name="base_config", node=ServsimConfig)
+
+
+def parameter_table() -> str:
+    """Markdown table of every parameter (docs/model.md embeds it; a test keeps them equal)."""
+    lines = ["| key | default | allowed | meaning |", "|---|---|---|---|"]
+    for key, default, allowed, doc in describe_parameters():
+        shown = "true" if default is True else "false" if default is False else f"{default!r}" if isinstance(default, str) else f"{default:g}"
+        lines.append(f"| `{key}` | {shown} | {allowed} | {doc} |")
+    return "\n".join(lines)
+
+
+TABLE_START, TABLE_END = "<!-- parameter-table:start -->", "<!-- parameter-table:end -->"
+
+
+def embed_parameter_table(markdown: str) -> str:
+    """Replace the block between the parameter-table markers with the current table."""
+    head, rest = markdown.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_START}\n{parameter_table()}\n{TABLE_END}{tail}"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) > 1:  # python -m sim.params docs/model.md: refresh the embedded table
+        with open(sys.argv[1]) as handle:
+            updated = embed_parameter_table(handle.read())
+        with open(sys.argv[1], "w") as handle:
+            handle.write(updated)
+    else:
+        print(parameter_table())

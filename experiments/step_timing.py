@@ -1,0 +1,66 @@
+"""How fast the dashboard is at classroom sizes: model time per day, and drawing time per redraw.
+
+    python -m experiments.step_timing                # 10,000 customers, every lesson
+    python -m experiments.step_timing --customers 2000 --days 200
+
+Prints numbers; it asserts nothing (timings depend on the machine and its load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+
+from sim.classroom import ClassroomModel
+from sim.lessons import LESSONS
+
+
+def model_seconds_per_day(lesson: str, customers: int, days: int) -> list[float]:
+    model = ClassroomModel(lesson, **{"market.customers": customers})
+    timings = []
+    for _ in range(min(days, model.config.days)):
+        start = time.perf_counter()
+        model.step()
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def redraw_seconds(lesson: str, customers: int, days: int, repeats: int) -> list[float]:
+    """All dashboard panels drawn to PNG, as the browser receives them after a step."""
+    from sim.dashboard import COMPONENTS
+
+    model = ClassroomModel(lesson, **{"market.customers": customers})
+    for _ in range(days):
+        model.step()
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for component in COMPONENTS:
+            element = component(model)
+            if element.args:  # a figure: encode it as the page does
+                element.args[0].savefig(io.BytesIO(), format="png")
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--redraws", type=int, default=5)
+    args = parser.parse_args()
+    print(f"model time per day (one step) at {args.customers:,} customers, over {args.days} days:")
+    for lesson in LESSONS:
+        timings = model_seconds_per_day(lesson, args.customers, args.days)
+        print(
+            f"  {lesson:18s} median {1000 * statistics.median(timings):6.2f} ms   "
+            f"95th percentile {1000 * sorted(timings)[int(0.95 * len(timings))]:6.2f} ms   max {1000 * max(timings):6.2f} ms"
+        )
+    redraws = redraw_seconds("trap", args.customers, 180, args.redraws)
+    print(f"drawing every dashboard panel once (trap, day 180): median {statistics.median(redraws):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The classroom lessons: what each one shows, what to watch, why it happens.
+
+A lesson's parameters live in its Hydra preset ``configs/lesson/NAME.yaml``
+(so ``servsim lesson=trap`` runs it); this module holds the words around it,
+shown on screen by the dashboard and on the slides by ``servsim-lesson``, and
+the policies each slide compares the lesson with. ``lesson_settings`` composes
+a preset exactly as the command line does, so the dashboard, the slides and
+``servsim lesson=NAME`` all run the same numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str
+    title: str
+    watch: str  # what to look at on the screen, in the order it happens
+    why: str  # the idea from the theory (MODEL.md §1) that makes it happen
+    try_next: str  # one change for the class to make, and what it will show
+    variants: tuple[tuple[str, dict], ...]  # (label, dotted overrides) compared on the slide; the first is the lesson
+
+
+LESSONS: dict[str, Lesson] = {
+    lesson.name: lesson
+    for lesson in (
+        Lesson(
+            name="trap",
+            title="The surprise trap: one moment of joy, many days of sorrow",
+            watch=(
+                "In the yellow window the firm gives 1.5 points more than usual: perception jumps above "
+                "expectation and many visits are 'above' or 'delight'. Then expectation creeps up to the new level. "
+                "When the window closes, the old service falls below the raised bar: 'below' visits, complaints "
+                "and silent departures jump, and satisfaction sinks lower than before the surprise."
+            ),
+            why=(
+                "Expectations learn from experience (each visit moves them toward what was perceived), so a delight "
+                "raises the bar. Losses weigh more than gains (loss aversion), so falling back hurts more than the "
+                "surprise pleased. A surprise the firm cannot keep is worse than none."
+            ),
+            try_next=(
+                "Untick 'surprise falls back' and press Reset: a surprise the firm keeps up becomes its new standard. "
+                "Or set 'customers learn from each visit' to 0: without learning there is no trap."
+            ),
+            variants=(
+                ("surprise, then back to the old level", {}),
+                ("never surprised", {"firm.surprise.length": 0}),
+                ("surprise kept up", {"firm.surprise.regress": False}),
+            ),
+        ),
+        Lesson(
+            name="promise",
+            title="Promise loud, pay later",
+            watch=(
+                "The firm promises 8.5 but delivers 7. The loud promise draws newcomers: the customer count "
+                "grows. But visits keep breaking the promise: trust in the firm's promises collapses, more "
+                "visits fall 'below', and starting customers leave faster than under an honest promise."
+            ),
+            why=(
+                "Promises form expectations, to the extent customers trust them. A loud promise draws customers "
+                "but raises the bar they judge the firm by; every broken promise cuts trust, and trust holds "
+                "customers. Replacing the customers it loses costs the firm money. A low-key promise that the "
+                "firm beats keeps expectations reachable."
+            ),
+            try_next="Set the promise to 6 and press Reset: fewer newcomers, but more customers stay and trust holds.",
+            variants=(
+                ("promise 8.5 (loud)", {}),
+                ("promise 7 (honest)", {"firm.promise": 7.0}),
+                ("promise 6 (low-key)", {"firm.promise": 6.0}),
+            ),
+        ),
+        Lesson(
+            name="recovery",
+            title="Recovery speed: complaints are a gift, if answered fast",
+            watch=(
+                "Almost one visit in four goes wrong somewhere, and every complaint waits for one slow handler. The "
+                "queue at the desk grows, complainants wait for days, some give up, and complainants leave. "
+                "In the picture of customers, watch the orange 'complaint waiting' squares and the brown "
+                "'left after complaining' crosses."
+            ),
+            why=(
+                "A complainant judges the recovery by its outcome (compensation), its procedure (speed) and "
+                "the interaction (apology). Speed decays fast: a late answer is worth little, and no answer is a "
+                "second failure. A desk with fewer hands than the complaint load makes delays grow until "
+                "complainants give up waiting."
+            ),
+            try_next=(
+                "Set 'front line solves on the spot' to 0.8 and 'desk handlers' to 4, then Reset: the queue "
+                "vanishes and recovered customers stay."
+            ),
+            variants=(
+                ("one slow handler, nothing on the spot", {}),
+                (
+                    "front line solves 80%, four quick handlers",
+                    {"recovery.on_the_spot": 0.8, "recovery.staff": 4, "recovery.handling_days": 0.1},
+                ),
+            ),
+        ),
+        Lesson(
+            name="iceberg",
+            title="The complaint iceberg: most unhappy customers never complain",
+            watch=(
+                "Compare the red line (visits that fell short of expectations) with the orange line (complaints): "
+                "the firm hears of only a small part of its failures. In the picture of customers, the dark "
+                "crosses of people who left silently far outnumber the people who complained."
+            ),
+            why=(
+                "Complaining costs effort and most people do not believe it helps, so they stay silent, and "
+                "silent dissatisfied customers get no recovery: they leave more often than complainants whose "
+                "problem was solved. Complaints are a gift: a guarantee invites them and opens the channel."
+            ),
+            try_next="Tick 'guarantee' and press Reset: more complaints reach the firm, and fewer leave silently.",
+            variants=(
+                ("no guarantee", {}),
+                ("with a guarantee", {"firm.guarantee": True}),
+            ),
+        ),
+        Lesson(
+            name="reliability_chain",
+            title="Reliability compounds along the service chain",
+            watch=(
+                "Each of the five steps of the service is right 95% of the time, yet only 77% of visits are right "
+                "from start to end. Watch the share of 'below' visits, the complaints, and satisfaction falling "
+                "below zero."
+            ),
+            why=(
+                "A visit is right only if every step is right: 0.95 x 0.95 x 0.95 x 0.95 x 0.95 = 0.77. Reliability, "
+                "doing it right the first time, is the first determinant of perceived quality, and small "
+                "slips at each step add up to many failed visits."
+            ),
+            try_next="Set 'each step right first time' to 0.99 and press Reset: 95% of visits are right, and customers stay.",
+            variants=(
+                ("each step 95% right", {}),
+                ("each step 99% right", {"firm.step_reliability": 0.99}),
+            ),
+        ),
+    )
+}
+
+_compose_lock = threading.Lock()  # Hydra's compose API keeps global state
+
+
+@lru_cache(maxsize=None)
+def _composed(name: str) -> dict:
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    from sim.params import register_configs
+
+    register_configs()
+    with _compose_lock, initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"lesson={name}"])
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def lesson_settings(name: str) -> dict:
+    """The lesson's full parameter tree, composed as ``servsim lesson=NAME`` composes it."""
+    if name not in LESSONS:
+        raise ValueError(f"unknown lesson {name!r}: choose one of {', '.join(LESSONS)}")
+    return copy.deepcopy(_composed(name))

@@ -1,0 +1,189 @@
+"""The dashboard's model logic, without a browser: controls, the classroom model, the people picture."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mesa.visualization.solara_viz import _check_model_params
+
+from agents.population import RESOLVED, SILENT, UNRESOLVED, Population
+from sim.classroom import (
+    CONTROLS,
+    KEPT_QUIET,
+    LEFT_AFTER_COMPLAINT,
+    LEFT_QUIETLY,
+    NO_PROBLEM_YET,
+    NOT_RECOVERED,
+    RECOVERED,
+    STATUSES,
+    WAITING,
+    WITH_COMPETITOR,
+    ClassroomModel,
+    CustomerSample,
+    control_range,
+    control_specs,
+    schema_field,
+)
+from sim.lessons import LESSONS, lesson_settings
+from sim.params import ConfigError, validate
+
+SMALL = {"market.customers": 1000}
+
+
+def test_every_control_range_lies_inside_the_schema_range():
+    for control in CONTROLS:
+        meta = schema_field(control.key).metadata
+        if isinstance(schema_field(control.key).default, bool):
+            continue
+        low, high = control_range(control)
+        assert low is not None and high is not None, control.key
+        assert meta["low"] is None or low >= meta["low"], control.key
+        assert meta["high"] is None or high <= meta["high"], control.key
+        assert low < high, control.key
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_controls_start_at_the_lessons_values(lesson):
+    specs = control_specs(lesson)
+    settings = lesson_settings(lesson)
+    assert specs["lesson"] == lesson
+    for control in CONTROLS:
+        spec = specs[control.key]
+        value = settings
+        for part in control.key.split("."):
+            value = value[part]
+        assert spec["value"] == value, control.key
+        if spec["type"] == "Checkbox":
+            assert isinstance(value, bool)
+        else:
+            assert spec["min"] <= value <= spec["max"], control.key
+            assert spec["type"] == ("SliderInt" if schema_field(control.key).metadata["integer"] else "SliderFloat")
+
+
+def test_mesa_accepts_the_controls_as_model_parameters():
+    _check_model_params(ClassroomModel.__init__, control_specs("trap"))
+
+
+def test_the_controls_default_values_rebuild_the_lesson_exactly():
+    """What Mesa's Reset does with untouched controls: ClassroomModel(lesson=..., **values)."""
+    specs = control_specs("recovery")
+    values = {key: spec["value"] if isinstance(spec, dict) else spec for key, spec in specs.items()}
+    model = ClassroomModel(**values)
+    expected = lesson_settings("recovery")
+    expected["output"]["progress"] = False
+    assert model.config == validate(expected)
+    assert model.changes_from_lesson() == []
+
+
+def test_control_values_override_the_lesson():
+    model = ClassroomModel("promise", **{"firm.promise": 6.0, "recovery.apology": False, **SMALL})
+    assert model.config.firm.promise == 6.0
+    assert model.config.recovery.apology is False
+    assert model.config.days == lesson_settings("promise")["days"]
+    assert model.changes_from_lesson() == [
+        ("Promise (0-10)", 6.0),
+        ("Apologise", False),
+        ("People in the market", 1000),
+    ]
+
+
+def test_an_out_of_range_control_value_is_refused():
+    with pytest.raises(ConfigError, match="firm.promise"):
+        ClassroomModel("trap", **{"firm.promise": 11.0})
+
+
+def test_an_unknown_lesson_is_refused():
+    with pytest.raises(ValueError, match="unknown lesson 'nap'"):
+        ClassroomModel("nap")
+
+
+def test_the_model_stops_at_the_lessons_horizon():
+    model = ClassroomModel("iceberg", days=5, **SMALL)
+    for _ in range(4):
+        model.step()
+        assert model.running
+    model.step()
+    assert not model.running
+    assert len(model.datacollector.model_vars["day"]) == 5
+
+
+def test_two_models_of_one_lesson_are_independent():
+    first, second = ClassroomModel("trap", **SMALL), ClassroomModel("trap", **SMALL)
+    for _ in range(10):
+        first.step()
+    assert second.day == 0 and len(second.datacollector.model_vars["day"]) == 0
+    assert not np.shares_memory(first.people.satisfaction, second.people.satisfaction)
+
+
+def _people(**columns) -> Population:
+    size = len(next(iter(columns.values())))
+    people = Population(size)
+    for name, values in columns.items():
+        getattr(people, name)[:] = values
+    return people
+
+
+def test_status_tells_what_happened_to_each_person():
+    #            0      1      2      3       4       5         6            7
+    people = _people(
+        with_firm=[True, True, True, True, True, True, True, False],
+        history=[0, SILENT, UNRESOLVED, RESOLVED, 0, SILENT, UNRESOLVED, 0],
+        complaint_pending=[False, False, False, False, True, False, False, False],
+    )
+    sample = CustomerSample(people, size=8)
+    assert sample.index.tolist() == list(range(8))
+    people.with_firm[[5, 6]] = False  # person 5 leaves in silence, person 6 after a complaint
+    sample.observe(people)
+    assert sample.status(people).tolist() == [
+        NO_PROBLEM_YET,
+        KEPT_QUIET,
+        NOT_RECOVERED,
+        RECOVERED,
+        WAITING,
+        LEFT_QUIETLY,
+        LEFT_AFTER_COMPLAINT,
+        WITH_COMPETITOR,
+    ]
+
+
+def test_a_newcomer_who_leaves_counts_as_left_not_as_never_came():
+    people = _people(with_firm=[False], history=[SILENT], complaint_pending=[False])
+    sample = CustomerSample(people, size=1)
+    people.with_firm[0] = True
+    sample.observe(people)
+    people.with_firm[0] = False
+    sample.observe(people)
+    assert sample.status(people).tolist() == [LEFT_QUIETLY]
+
+
+def test_the_sample_follows_real_people_through_a_run():
+    model = ClassroomModel("recovery", **SMALL)
+    for _ in range(120):
+        model.step()
+    sample, people = model.sample, model.people
+    status = sample.status(people)
+    counts = model.sample.counts(people)
+    assert list(counts) == list(STATUSES) and sum(counts.values()) == sample.index.size == 400
+    starters_gone = people.starting_customer[sample.index] & ~people.with_firm[sample.index]
+    assert starters_gone.any()
+    assert np.isin(status[starters_gone], (LEFT_QUIETLY, LEFT_AFTER_COMPLAINT)).all()
+    customers = people.with_firm[sample.index]
+    assert not np.isin(status[customers], (LEFT_QUIETLY, LEFT_AFTER_COMPLAINT, WITH_COMPETITOR)).any()
+    assert counts["complaint waiting"] == int(people.complaint_pending[sample.index].sum())
+
+
+def test_every_panel_draws_before_the_first_step_and_after():
+    from sim.dashboard import COMPONENTS, ExpectationPlot, PeopleGrid
+
+    model = ClassroomModel("trap", **SMALL)
+    for component in COMPONENTS:
+        component(model)
+    for _ in range(30):
+        model.step()
+    for component in COMPONENTS:
+        component(model)
+    expectation_axes = ExpectationPlot(model).args[0].axes[0]
+    assert [len(line.get_xdata()) for line in expectation_axes.get_lines()] == [30, 30, 30]
+    legend = PeopleGrid(model).args[0].axes[1].get_legend()
+    shown = {text.get_text().rsplit(" (", 1)[0]: int(text.get_text().rsplit("(", 1)[1].rstrip(")")) for text in legend.get_texts()}
+    assert shown == model.sample.counts(model.people)

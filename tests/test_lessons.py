@@ -1,0 +1,108 @@
+"""The lessons: presets, the words around them, and ``servsim-lesson``'s figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+from PIL import Image
+
+from experiments.slides import PANELS, lesson_runs, main
+from sim.cli import CONFIG_DIR
+from sim.lessons import LESSONS, lesson_settings
+from sim.params import register_configs, validate
+
+PRESETS = sorted(p.stem for p in (Path(CONFIG_DIR) / "lesson").glob("*.yaml"))
+
+
+def test_the_contracted_lessons_exist_with_words_and_a_figure():
+    assert {"trap", "promise", "recovery", "iceberg", "reliability_chain"} <= set(PRESETS)
+    assert set(PRESETS) == set(LESSONS) == set(PANELS)
+    for lesson in LESSONS.values():
+        assert lesson.title and lesson.watch and lesson.why and lesson.try_next
+        assert lesson.variants[0][1] == {}, "the first variant is the lesson itself"
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_lesson_settings_are_what_the_command_line_composes(name):
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"lesson={name}"])
+    config = validate(cfg)
+    assert config == validate(lesson_settings(name))
+    assert config.description.startswith(f"Lesson {name}:")
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_compared_policy_is_valid_and_differs_from_the_lesson(name):
+    lesson = LESSONS[name]
+    base = validate(lesson_settings(name))
+    for label, overrides in lesson.variants[1:]:
+        settings = lesson_settings(name)
+        for key, value in overrides.items():
+            node = settings
+            *parents, leaf = key.split(".")
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+        assert validate(settings) != base, label
+
+
+def test_the_presets_set_what_their_lessons_say():
+    trap = validate(lesson_settings("trap")).firm.surprise
+    assert trap.length > 0 and trap.size > 0 and trap.regress
+    assert validate(lesson_settings("promise")).firm.promise > validate(lesson_settings("promise")).firm.quality
+    chain = validate(lesson_settings("reliability_chain")).firm
+    assert round(chain.step_reliability**chain.chain_steps, 2) == 0.77
+    recovery = validate(lesson_settings("recovery")).recovery
+    assert recovery.staff == 1 and recovery.on_the_spot == 0.0
+
+
+def test_compared_policies_share_their_dice_until_they_differ():
+    """Same seed for every policy: before the trap's surprise starts, all three runs are one run."""
+    runs = lesson_runs(LESSONS["trap"], customers=600, seed=4)
+    start = runs[0].config.firm.surprise.start
+    first = runs[0].timeseries.iloc[:start]
+    for run in runs[1:]:
+        assert run.timeseries.iloc[:start].equals(first)
+        assert not run.timeseries.iloc[start:].equals(runs[0].timeseries.iloc[start:])
+
+
+def test_servsim_lesson_writes_png_and_pdf(tmp_path, capsys):
+    main(["iceberg", "--customers", "500", "--seed", "2", "--out", str(tmp_path), "--formats", "png,pdf"])
+    png, pdf = tmp_path / "iceberg.png", tmp_path / "iceberg.pdf"
+    assert capsys.readouterr().out.split() == [str(png), str(pdf)]
+    with Image.open(png) as picture:
+        assert picture.format == "PNG" and picture.size == (1330, 820)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["nap"], "servsim-lesson: unknown lesson 'nap': choose one of trap, promise, recovery, iceberg, reliability_chain"),
+        (["trap", "--formats", "gif"], "servsim-lesson: argument --formats: formats must be"),
+        (["trap", "--customers", "5"], "servsim-lesson: invalid setting: market.customers = 5 is outside the allowed range"),
+        (["trap", "--seed", "x"], "servsim-lesson: argument --seed: invalid int value: 'x'"),
+        ([], "servsim-lesson: the following arguments are required: lesson"),
+    ],
+)
+def test_bad_input_gets_one_line(argv, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--out", str(tmp_path)])
+    assert stop.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith(message), error
+    assert not list(tmp_path.iterdir())
+
+
+def test_servsim_runs_a_lesson_from_the_command_line(tmp_path):
+    from tests.test_cli import servsim
+
+    result = servsim(tmp_path, "lesson=trap", "market.customers=300", "days=120", "output.figures=false")
+    assert result.returncode == 0, result.stderr
+    assert "scenario 'trap'" in result.stdout and "Lesson trap:" in result.stdout
+    written = validate(OmegaConf.load(tmp_path / "config.yaml"))
+    assert written.firm.surprise.length == 150 and written.days == 120
