@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    installs into .venv on first use, then runs the default scenario
 #   make test   installs into .venv on first use, then runs the test suite
+#   make reference   reruns every experiment afresh and refreshes results/reference/
 # and one opens the classroom dashboard:
 #   make dashboard
 # (make bench measures speed and memory into benchmarks/results.md, about 15 minutes)
@@ -9,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install dashboard lesson-figures offline-assets browser clean
+.PHONY: run test bench install dashboard lesson-figures offline-assets browser clean experiments reference
 
 LESSONS := $(notdir $(basename $(wildcard configs/lesson/*.yaml)))
 
@@ -20,7 +21,9 @@ apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND
 $(STAMP): pyproject.toml tools/fill_solara_cdn.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,dashboard]"
+	# compat mode: Hydra discovers the project's sweeper plugin (hydra_plugins/) only
+	# when the project root is on the path, as this mode installs it.
+	$(BIN)/pip install --quiet -e ".[dev,dashboard]" --config-settings editable_mode=compat
 	$(MAKE) --no-print-directory offline-assets browser
 	touch $(STAMP)
 
@@ -56,3 +59,22 @@ lesson-figures: $(STAMP)
 
 clean:
 	rm -rf $(VENV) outputs multirun
+
+# The replicated experiments of configs/experiment/ (README, "The three answers").
+EXPERIMENTS := promise_level recovery_speed surprise_trap sensitivity sensitivity_sobol
+
+# Run every experiment into results/multirun/<name>/; a rerun resumes where it stopped.
+experiments: $(STAMP)
+	set -e; for name in $(EXPERIMENTS); do $(BIN)/servsim -m experiment=$$name; done
+
+# Every committed reference number and figure, from fresh sweeps, with each sweep's wall time.
+reference: $(STAMP)
+	rm -rf $(addprefix results/multirun/,$(EXPERIMENTS))
+	mkdir -p results/reference
+	echo "sweep wall times on $$(nproc) cores, $$(date -u +%Y-%m-%d)" > results/reference/wall_times.txt
+	set -e; for name in $(EXPERIMENTS); do \
+	  start=$$(date +%s); \
+	  $(BIN)/servsim -m experiment=$$name; \
+	  echo "$$name: $$(( $$(date +%s) - start )) s" >> results/reference/wall_times.txt; \
+	  $(BIN)/servsim-report results/multirun/$$name --out results/reference/$$name; \
+	done

@@ -74,6 +74,38 @@ def _write_atomically(path: Path, write) -> None:
         raise
 
 
+# Config keys that do not change a run's results.
+RESULT_NEUTRAL_KEYS = ("output", "description")
+
+
+class RunDirectoryConflict(RuntimeError):
+    """A run directory already holds a finished run of a different configuration."""
+
+
+def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
+    """The summary of the run already finished in ``out_dir`` with this config, else None.
+
+    Lets a re-launched sweep skip what it already did. A finished run of a different
+    configuration there is a conflict to report, never something to overwrite silently.
+    The ``output`` switches (figures, terminal summary, progress) and the description do
+    not change results, so they are left out of the comparison.
+    """
+    summary_path = Path(out_dir) / SUMMARY_FILE
+    if not summary_path.exists():
+        return None
+    stored = OmegaConf.to_container(OmegaConf.load(Path(out_dir) / "config.yaml"))
+    wanted = OmegaConf.to_container(OmegaConf.structured(config))
+    for key in RESULT_NEUTRAL_KEYS:
+        stored.pop(key, None)
+        wanted.pop(key, None)
+    if stored != wanted:
+        raise RunDirectoryConflict(
+            f"{out_dir} already holds a finished run of a different configuration; "
+            "resume only with the command that started the sweep, or choose a new hydra.sweep.dir"
+        )
+    return json.loads(summary_path.read_text())
+
+
 def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str) -> None:
     """config.yaml, timeseries.csv, overview.png, then summary.json (the completion mark)."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,143 @@
+"""Gather a sweep's finished runs into one tidy table and summarise replications.
+
+A sweep directory holds one sub-directory per run (Hydra's ``hydra.sweep.subdir``)
+with ``config.yaml`` and ``summary.json``; a run without ``summary.json`` did not
+finish and is left out. The swept parameters are found from the configs themselves
+(the keys whose values differ between runs), so any sweep can be aggregated, not
+only the ones in ``configs/experiment/``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import OmegaConf
+from scipy import stats
+
+from sim.run import SUMMARY_FILE
+
+CONFIDENCE = 0.95
+# Config keys that vary between runs without being an experimental factor.
+NOT_FACTORS = ("seed", "description")
+
+
+@dataclass
+class Sweep:
+    """The finished runs of one sweep: ``runs`` has one row per run."""
+
+    directory: Path
+    experiment: str
+    runs: pd.DataFrame
+    parameters: list[str]  # swept config keys (dotted), seed excluded
+    metrics: list[str]  # summary keys (dotted), in summary order
+
+    def table(self) -> pd.DataFrame:
+        """runs.csv: job, seed, the swept parameters, then every summary metric."""
+        return self.runs[["job", "seed", *self.parameters, *self.metrics]]
+
+
+def flatten(tree: dict, prefix: str = "") -> dict:
+    """{'firm': {'promise': 7}} -> {'firm.promise': 7}."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def experiment_name(sweep_dir: Path) -> str:
+    """The ``experiment=`` choice recorded in Hydra's multirun.yaml ('' for an ad hoc sweep)."""
+    multirun = Path(sweep_dir) / "multirun.yaml"
+    if not multirun.exists():
+        return ""
+    choice = OmegaConf.load(multirun).hydra.runtime.choices.get("experiment")
+    return choice or ""
+
+
+def _job_number(run_dir: Path):
+    return int(run_dir.name) if run_dir.name.isdigit() else run_dir.name
+
+
+def load_sweep(sweep_dir: Path | str) -> Sweep:
+    """Read every finished run (config.yaml + summary.json) below ``sweep_dir``."""
+    sweep_dir = Path(sweep_dir)
+    rows, config_keys, metric_keys = [], {}, {}
+    for summary_path in sweep_dir.glob(f"*/{SUMMARY_FILE}"):
+        run_dir = summary_path.parent
+        config = flatten(OmegaConf.to_container(OmegaConf.load(run_dir / "config.yaml")))
+        summary = {k: v for k, v in flatten(json.loads(summary_path.read_text())).items() if k not in config}
+        config_keys.update(dict.fromkeys(config))
+        metric_keys.update(dict.fromkeys(summary))
+        rows.append({"job": _job_number(run_dir), "run_dir": str(run_dir), **config, **summary})
+    if not rows:
+        raise FileNotFoundError(f"{sweep_dir} holds no finished run (no */{SUMMARY_FILE})")
+    runs = pd.DataFrame(rows).sort_values("job", key=lambda jobs: jobs.map(str).str.zfill(12)).reset_index(drop=True)
+    parameters = [
+        key for key in config_keys if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1
+    ]
+    metrics = [key for key in metric_keys if pd.api.types.is_numeric_dtype(runs[key]) or runs[key].isna().all()]
+    return Sweep(sweep_dir, experiment_name(sweep_dir), runs, parameters, metrics)
+
+
+def mean_ci(values) -> tuple[int, float, float]:
+    """(n, mean, half-width of the t-based 95% confidence interval) of replications.
+
+    Missing values (a metric undefined in a run, e.g. no complainant) are dropped;
+    with fewer than two values the half-width is NaN: no interval from one run.
+    """
+    values = np.asarray(pd.Series(values, dtype=float).dropna())
+    n = values.size
+    if n == 0:
+        return 0, float("nan"), float("nan")
+    mean = float(values.mean())
+    if n < 2:
+        return n, mean, float("nan")
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return n, mean, half
+
+
+def summarise_replications(runs: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Long table: one row per (setting of ``by``, metric) with n, mean and the 95% CI."""
+    rows = []
+    grouped = runs.groupby(by, sort=True, dropna=False) if by else [((), runs)]
+    for key, group in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        for metric in metrics:
+            n, mean, half = mean_ci(group[metric])
+            rows.append({**dict(zip(by, key)), "metric": metric, "n": n, "mean": mean,
+                         "ci_low": mean - half, "ci_high": mean + half})
+    return pd.DataFrame(rows)
+
+
+def wide(means: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """One row per setting, columns ``<metric>``, ``<metric>_low``, ``<metric>_high``: for plotting."""
+    table = means.set_index([*by, "metric"])[["mean", "ci_low", "ci_high"]].unstack("metric")
+    out = pd.DataFrame(index=table.index)
+    for metric in means["metric"].unique():
+        out[metric] = table[("mean", metric)]
+        out[f"{metric}_low"] = table[("ci_low", metric)]
+        out[f"{metric}_high"] = table[("ci_high", metric)]
+    return out.reset_index()
+
+
+def daily(sweep: Sweep, column: str) -> pd.DataFrame:
+    """One daily column of every run's timeseries.csv: rows are days, columns are jobs."""
+    series = {
+        job: pd.read_csv(Path(run_dir) / "timeseries.csv", usecols=["day", column]).set_index("day")[column]
+        for job, run_dir in zip(sweep.runs["job"], sweep.runs["run_dir"])
+    }
+    return pd.DataFrame(series)
+
+
+def daily_mean_ci(by_day: pd.DataFrame) -> pd.DataFrame:
+    """Mean and t-based 95% CI across the runs (columns) of a day-by-run table, day by day."""
+    n = by_day.notna().sum(axis=1)
+    mean = by_day.mean(axis=1)
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, (n - 1).clip(lower=1)) * by_day.std(axis=1, ddof=1) / np.sqrt(n)
+    return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half})

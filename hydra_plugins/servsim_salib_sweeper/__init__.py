@@ -1,0 +1,1 @@
+"""Hydra sweeper that runs a SALib sensitivity design (``hydra/sweeper=salib``)."""

@@ -1,0 +1,212 @@
+"""The experiments: configs that compose, a tiny sweep end to end, resume, and the report's maths."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import OmegaConf
+
+from experiments.aggregate import load_sweep, mean_ci, summarise_replications
+from sim.cli import CONFIG_DIR
+from sim.params import register_configs, validate
+
+EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
+REPO = Path(CONFIG_DIR).parent
+TINY = ["market.customers=300", "days=40", "output.progress=false"]
+
+
+def compose_experiment(name: str, *overrides: str, with_hydra: bool = False):
+    """The composed config; with Hydra's own node (launcher, sweeper, ...) when asked."""
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose(config_name="config", overrides=[f"experiment={name}", *overrides], return_hydra_config=with_hydra)
+
+
+def sweep_values(cfg) -> dict[str, list[str]]:
+    """Every value each swept key of a basic-sweeper experiment takes."""
+    parser = OverridesParser.create()
+    values = {}
+    for key, value in cfg.hydra.sweeper.params.items():
+        override = parser.parse_overrides([f"{key}={value}"])[0]
+        values[key] = list(override.sweep_string_iterator()) if override.is_sweep_override() else [str(value)]
+    return values
+
+
+def servsim(cwd: Path, *arguments: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "sim.cli", "-m", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+
+
+def test_contracted_experiments_exist():
+    assert {"promise_level", "recovery_speed", "surprise_trap", "sensitivity"} <= set(EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_is_a_fast_replicated_parallel_sweep(name):
+    cfg = compose_experiment(name, with_hydra=True)
+    config = validate(compose_experiment(name))
+    assert not (config.output.figures or config.output.summary or config.output.progress)
+    assert cfg.hydra.sweep.dir == f"results/multirun/{name}"
+    assert cfg.hydra.launcher._target_.endswith("JoblibLauncher")
+    assert cfg.hydra.callbacks.report._target_ == "experiments.callbacks.ReportAtSweepEnd"
+    if cfg.hydra.sweeper._target_.endswith("SalibSweeper"):
+        assert len(cfg.hydra.sweeper.parameters) >= 2
+    else:
+        assert len(sweep_values(cfg)["seed"]) >= 3
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_swept_value_composes_and_validates(name):
+    """Each value a sweep will set is a valid configuration: no experiment can rot unnoticed."""
+    cfg = compose_experiment(name, with_hydra=True)
+    if cfg.hydra.sweeper._target_.endswith("SalibSweeper"):
+        settings = [[f"{key}={bounds[i]}" for key, bounds in cfg.hydra.sweeper.parameters.items()] for i in (0, 1)]
+    else:
+        settings = [[f"{key}={value}"] for key, values in sweep_values(cfg).items() for value in values]
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        for overrides in settings:
+            validate(compose(config_name="config", overrides=[f"experiment={name}", *overrides]))
+
+
+def test_slurm_launcher_preset_composes():
+    cfg = compose_experiment("promise_level", "hydra/launcher=slurm", with_hydra=True)
+    assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
+
+
+def test_mean_ci_matches_hand_computation():
+    n, mean, half = mean_ci([1.0, 2.0, 3.0, 4.0])
+    # sd = sqrt(5/3) = 1.290994; t(0.975, 3 df) = 3.182446; half = t * sd / sqrt(4)
+    assert (n, mean) == (4, 2.5)
+    assert half == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-6)
+    assert mean_ci([5.0, None, 7.0])[0] == 2  # a metric undefined in one run is dropped
+    assert np.isnan(mean_ci([3.0])[2])  # no interval from one replication
+
+
+def test_summarise_replications_groups_by_setting():
+    runs = pd.DataFrame({"promise": [6, 6, 6, 8, 8, 8], "retention": [0.8, 0.9, 1.0, 0.5, 0.5, 0.5]})
+    means = summarise_replications(runs, ["promise"], ["retention"]).set_index("promise")
+    assert means.loc[6, "mean"] == pytest.approx(0.9)
+    assert means.loc[6, "ci_high"] - means.loc[6, "mean"] == pytest.approx(4.302653 * 0.1 / np.sqrt(3), rel=1e-6)
+    assert means.loc[8, "ci_low"] == means.loc[8, "ci_high"] == pytest.approx(0.5)
+    assert list(means["n"]) == [3, 3]
+
+
+def test_load_sweep_keeps_finished_runs_and_finds_the_swept_keys(tmp_path):
+    for job, (promise, seed, finished) in enumerate([(6.0, 0, True), (8.0, 0, True), (8.0, 1, True), (6.0, 1, False)]):
+        run = tmp_path / str(job)
+        run.mkdir()
+        run.joinpath("config.yaml").write_text(OmegaConf.to_yaml({"seed": seed, "firm": {"promise": promise, "quality": 7.0}}))
+        if finished:
+            run.joinpath("summary.json").write_text(json.dumps({"retention": 0.5 + job / 10, "retention_by_history": {"silent": 0.4}}))
+    sweep = load_sweep(tmp_path)
+    assert list(sweep.runs["job"]) == [0, 1, 2]
+    assert sweep.parameters == ["firm.promise"]
+    assert sweep.metrics == ["retention", "retention_by_history.silent"]
+    assert list(sweep.table().columns) == ["job", "seed", "firm.promise", "retention", "retention_by_history.silent"]
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory):
+    """promise_level cut to 2 promises x 2 seeds, run through Hydra with the basic launcher."""
+    cwd = tmp_path_factory.mktemp("sweep")
+    arguments = ["experiment=promise_level", "hydra/launcher=basic", f"hydra.sweep.dir={cwd / 'sweep'}",
+                 *TINY, "firm.promise=6,8", "firm.guarantee=false", "seed=0,1"]
+    result = servsim(cwd, *arguments)
+    assert result.returncode == 0, result.stderr
+    return cwd / "sweep", arguments, result
+
+
+def test_tiny_sweep_writes_table_means_figure_and_report(tiny_sweep):
+    sweep_dir, _, _ = tiny_sweep
+    runs = pd.read_csv(sweep_dir / "runs.csv")
+    assert len(runs) == 4
+    assert sorted(zip(runs["firm.promise"], runs["seed"])) == [(6.0, 0), (6.0, 1), (8.0, 0), (8.0, 1)]
+    summaries = [json.loads((sweep_dir / str(job) / "summary.json").read_text()) for job in runs["job"]]
+    assert list(runs["retention"]) == pytest.approx([s["retention"] for s in summaries])
+    means = pd.read_csv(sweep_dir / "means.csv")
+    profit = means[(means["metric"] == "profit") & (means["firm.promise"] == 8.0)].iloc[0]
+    assert profit["n"] == 2
+    assert profit["mean"] == pytest.approx(runs.loc[runs["firm.promise"] == 8.0, "profit"].mean())
+    report = (sweep_dir / "report.md").read_text()
+    assert "profit peaks at promise" in report and "![promise level](promise_level.png)" in report
+    assert (sweep_dir / "promise_level.png").stat().st_size > 10_000
+
+
+def test_rerun_skips_finished_runs_and_redoes_unfinished_ones(tiny_sweep):
+    """Resumed with the experiment's own parallel launcher: which launcher ran a job does not matter."""
+    sweep_dir, arguments, _ = tiny_sweep
+    (sweep_dir / "2" / "summary.json").unlink()  # as if the sweep had been interrupted during run 2
+    before = {job: (sweep_dir / str(job) / "summary.json").stat().st_mtime_ns for job in (0, 1, 3)}
+    result = servsim(sweep_dir.parent, *[a for a in arguments if a != "hydra/launcher=basic"])
+    assert "LokyBackend" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert {job: (sweep_dir / str(job) / "summary.json").stat().st_mtime_ns for job in (0, 1, 3)} == before
+    assert (sweep_dir / "2" / "summary.json").exists()
+    assert result.stdout.count("already finished") == 3
+    assert len(pd.read_csv(sweep_dir / "runs.csv")) == 4
+
+
+def test_rerun_with_another_configuration_refuses_to_mix_runs(tiny_sweep):
+    sweep_dir, arguments, _ = tiny_sweep
+    result = servsim(sweep_dir.parent, *arguments, "market.customers=350")
+    assert result.returncode != 0
+    assert "already holds a finished run of a different configuration" in result.stderr
+
+
+def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):
+    sweep_dir, _, _ = tiny_sweep
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    result = subprocess.run([sys.executable, "-m", "experiments.report", str(sweep_dir), "--out", str(tmp_path)],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "report.md").read_text() == (sweep_dir / "report.md").read_text()
+    assert pd.read_csv(tmp_path / "runs.csv").equals(pd.read_csv(sweep_dir / "runs.csv"))
+
+
+def test_sensitivity_sweep_runs_the_salib_design(tmp_path):
+    """Each job runs its design row, and the indices cover every parameter and output."""
+    result = servsim(tmp_path, "experiment=sensitivity", "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 's'}",
+                     "hydra.sweeper.samples=2", "hydra.sweeper.select=[firm.promise,customers.learning_rate]",
+                     "market.customers=200", "days=20")
+    assert result.returncode == 0, result.stderr
+    sweep_dir = tmp_path / "s"
+    design = pd.read_csv(sweep_dir / "design.csv").set_index("job")
+    runs = pd.read_csv(sweep_dir / "runs.csv").set_index("job")
+    parameters = list(design.columns)
+    assert parameters == ["firm.promise", "customers.learning_rate"]
+    assert len(design) == 2 * (len(parameters) + 1) == len(runs)
+    assert np.allclose(runs.loc[design.index, parameters].to_numpy(), design.to_numpy())
+    indices = pd.read_csv(sweep_dir / "sensitivity_morris.csv")
+    assert sorted(indices["output"].unique()) == ["profit", "retention"]
+    assert set(indices["parameter"]) == set(parameters)
+    assert indices[["mu_star", "mu_star_conf"]].notna().all().all()
+    assert "![sensitivity](sensitivity_morris.png)" in (sweep_dir / "report.md").read_text()
+
+
+def test_submitit_local_launcher_runs_a_sweep(tmp_path):
+    result = servsim(tmp_path, "experiment=promise_level", "hydra/launcher=submitit_local",
+                     f"hydra.sweep.dir={tmp_path / 's'}", *TINY, "firm.promise=7", "firm.guarantee=false", "seed=0,1")
+    assert result.returncode == 0, result.stderr
+    assert sorted(pd.read_csv(tmp_path / "s" / "runs.csv")["seed"]) == [0, 1]
+
+
+def test_finished_summary_recognises_the_same_run_and_refuses_another(tmp_path):
+    from sim.run import RunDirectoryConflict, finished_summary
+
+    config = validate({"firm": {"promise": 8.0}, "output": {"figures": True}})
+    assert finished_summary(tmp_path, config) is None
+    tmp_path.joinpath("config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
+    assert finished_summary(tmp_path, config) is None  # config.yaml alone: the run did not finish
+    tmp_path.joinpath("summary.json").write_text(json.dumps({"retention": 0.7}))
+    same_results = validate({"firm": {"promise": 8.0}, "output": {"figures": False}, "description": "relabelled"})
+    assert finished_summary(tmp_path, same_results) == {"retention": 0.7}
+    with pytest.raises(RunDirectoryConflict):
+        finished_summary(tmp_path, validate({"firm": {"promise": 8.5}}))
