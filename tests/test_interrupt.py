@@ -1,5 +1,6 @@
-"""Long runs: a progress bar while they go, and Ctrl-C leaves nothing that looks finished."""
+"""Long runs: a progress bar while they go, Ctrl-C leaves nothing that looks finished, no lasting side effects."""
 
+import gc
 import os
 import selectors
 import signal
@@ -7,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sim.cli import CONFIG_DIR
-from sim.run import _write_atomically
+from sim.run import _write_atomically, rare_garbage_collection, simulate
+from tests.conftest import small_config
 
 LONG_RUN = ("market.customers=300000", "days=5000", "output.figures=false")
 
@@ -67,3 +71,13 @@ def test_a_file_interrupted_while_written_is_not_left_behind(tmp_path):
     except KeyboardInterrupt:
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+    before = gc.get_threshold()
+    with pytest.raises(KeyboardInterrupt):
+        with rare_garbage_collection():
+            assert gc.get_threshold()[0] > before[0]
+            raise KeyboardInterrupt
+    simulate(small_config(days=5))
+    assert gc.get_threshold() == before

@@ -75,3 +75,12 @@ def test_cluster_launcher_configs_compose(launcher, plugin, target):
         assert cfg.hydra.launcher.cpus_per_task == 1 and cfg.hydra.launcher.timeout_min > 0
     else:
         assert cfg.hydra.launcher.ray.init.address == "auto" and cfg.hydra.launcher.ray.remote.num_cpus == 1
+
+
+def test_a_sweep_runs_in_parallel_unless_told_otherwise():
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        plain = compose(config_name="config", return_hydra_config=True)
+        basic = compose(config_name="config", overrides=["hydra/launcher=basic"], return_hydra_config=True)
+    assert plain.hydra.launcher._target_.endswith("JoblibLauncher") and plain.hydra.launcher.n_jobs == -1
+    assert basic.hydra.launcher._target_.endswith("BasicLauncher")
