@@ -56,7 +56,7 @@ def overview_figure(timeseries: pd.DataFrame, summary: dict, title: str, surpris
     ax_trust.set_ylim(0, 1)
     ax_trust.set_ylabel("trust (0-1)")
     lines = ax_att.get_lines()[1:] + ax_trust.get_lines()
-    ax_att.legend(lines, [line.get_label() for line in lines], loc="lower left", fontsize=8)
+    ax_att.legend(lines, [line.get_label() for line in lines], loc="upper right", fontsize=8)
 
     shade_surprise(ax_cust, surprise_window)
     start = summary["customers_initial"]
