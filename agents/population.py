@@ -37,8 +37,8 @@ CUSTOMER_STATE = (
     Field("tenure", np.int32, "days with the firm in the current spell"),
     Field("complaint_pending", np.bool_, "a complaint is waiting at the recovery desk"),
     Field("history", np.int8, "complaint record (see HISTORY_NAMES)"),
-    Field("problems", np.int16, "experiences below the zone of tolerance so far"),
-    Field("complaints", np.int16, "complaints made so far"),
+    Field("problems", np.int32, "experiences below the zone of tolerance so far (at most one a day)"),
+    Field("complaints", np.int32, "complaints made so far"),
     Field("starting_customer", np.bool_, "was with the firm on day 0 (the retention cohort)"),
     Field("value", np.float64, "margin the firm has earned from this person, money units"),
     # heterogeneous traits, fixed for life
