@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from sim.params import nested, validate
+from hydra import compose, initialize_config_dir
+
+from sim.cli import CONFIG_DIR
+from sim.params import nested, register_configs, validate
 from sim.run import simulate
+
+
+def compose_config(*overrides: str, with_hydra: bool = False):
+    """The config exactly as `servsim OVERRIDES...` composes it; with Hydra's own node when asked."""
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides), return_hydra_config=with_hydra)
 
 
 SMALL = {"market.customers": 800, "days": 150, "output.progress": False, "output.figures": False}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from sim.cli import CONFIG_DIR
 from sim.metrics import DAILY_COLUMNS
-from sim.params import register_configs, validate
+from sim.params import validate
+from tests.conftest import compose_config
 
 SCENARIOS = sorted(p.stem for p in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
 REQUIRED_SUMMARY = {
@@ -51,10 +51,7 @@ def test_contracted_scenarios_exist():
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_composes_and_validates(scenario):
-    register_configs()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"scenario={scenario}"])
-    config = validate(cfg)
+    config = validate(compose_config(f"scenario={scenario}"))
     assert config.description
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from experiments.aggregate import load_sweep, mean_ci, summarise_replications
 from sim.cli import CONFIG_DIR
-from sim.params import register_configs, validate
+from sim.params import validate
+from tests.conftest import compose_config
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 REPO = Path(CONFIG_DIR).parent
@@ -24,9 +24,7 @@ TINY = ["market.customers=300", "days=40", "output.progress=false"]
 
 def compose_experiment(name: str, *overrides: str, with_hydra: bool = False):
     """The composed config; with Hydra's own node (launcher, sweeper, ...) when asked."""
-    register_configs()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=[f"experiment={name}", *overrides], return_hydra_config=with_hydra)
+    return compose_config(f"experiment={name}", *overrides, with_hydra=with_hydra)
 
 
 def sweep_values(cfg) -> dict[str, list[str]]:
@@ -71,9 +69,8 @@ def test_every_swept_value_composes_and_validates(name):
         settings = [[f"{key}={bounds[i]}" for key, bounds in cfg.hydra.sweeper.parameters.items()] for i in (0, 1)]
     else:
         settings = [[f"{key}={value}"] for key, values in sweep_values(cfg).items() for value in values]
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        for overrides in settings:
-            validate(compose(config_name="config", overrides=[f"experiment={name}", *overrides]))
+    for overrides in settings:
+        validate(compose_config(f"experiment={name}", *overrides))
 
 
 def test_slurm_launcher_preset_composes():

@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.cli import CONFIG_DIR
-from sim.params import register_configs
+from tests.conftest import compose_config
 
 SWEEP = (
     "seed=0,1",
@@ -67,9 +66,7 @@ def test_a_sweep_gives_identical_results_whichever_launcher_ran_it(name, basic_r
 def test_cluster_launcher_configs_compose(launcher, plugin, target):
     """Without a cluster here, check at least that each config names its launcher and settings."""
     pytest.importorskip(plugin, reason=f"the {launcher} launcher is not installed")
-    register_configs()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+    cfg = compose_config(f"hydra/launcher={launcher}", with_hydra=True)
     assert cfg.hydra.launcher._target_.endswith(target)
     if launcher == "slurm":
         assert cfg.hydra.launcher.cpus_per_task == 1 and cfg.hydra.launcher.timeout_min > 0
@@ -78,9 +75,7 @@ def test_cluster_launcher_configs_compose(launcher, plugin, target):
 
 
 def test_a_sweep_runs_in_parallel_unless_told_otherwise():
-    register_configs()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        plain = compose(config_name="config", return_hydra_config=True)
-        basic = compose(config_name="config", overrides=["hydra/launcher=basic"], return_hydra_config=True)
+    plain = compose_config(with_hydra=True)
+    basic = compose_config("hydra/launcher=basic", with_hydra=True)
     assert plain.hydra.launcher._target_.endswith("JoblibLauncher") and plain.hydra.launcher.n_jobs == -1
     assert basic.hydra.launcher._target_.endswith("BasicLauncher")

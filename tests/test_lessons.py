@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 from PIL import Image
 
 from experiments.slides import PANELS, lesson_runs, main
 from sim.cli import CONFIG_DIR
 from sim.lessons import LESSONS, lesson_settings
-from sim.params import register_configs, validate
+from sim.params import validate
+from tests.conftest import compose_config
 
 PRESETS = sorted(p.stem for p in (Path(CONFIG_DIR) / "lesson").glob("*.yaml"))
 
@@ -27,10 +27,7 @@ def test_the_contracted_lessons_exist_with_words_and_a_figure():
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_lesson_settings_are_what_the_command_line_composes(name):
-    register_configs()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"lesson={name}"])
-    config = validate(cfg)
+    config = validate(compose_config(f"lesson={name}"))
     assert config == validate(lesson_settings(name))
     assert config.description.startswith(f"Lesson {name}:")
 
