@@ -13,7 +13,17 @@ import mesa
 import numpy as np
 
 from agents import rules
-from agents.dice import V_ARRIVAL, V_COMPLAIN, V_DEFECT, V_FAILURE, V_ON_THE_SPOT, V_PERCEPTION, V_QUALITY
+from agents.dice import (
+    V_ARRIVAL,
+    V_COMPLAIN,
+    V_DEFECT,
+    V_FAILURE,
+    V_HANDLING,
+    V_ON_THE_SPOT,
+    V_PATIENCE,
+    V_PERCEPTION,
+    V_QUALITY,
+)
 from agents.population import NO_PROBLEM, SILENT
 
 
@@ -86,7 +96,9 @@ class Customer(mesa.Agent):
             model.day_totals["complaints_on_the_spot"] += 1
             model._apply_resolution(self, 0.0)
         else:
-            model._send_to_desk(self, float(visit_dice[V_ARRIVAL, i]))
+            model._send_to_desk(
+                self, float(visit_dice[V_ARRIVAL, i]), float(visit_dice[V_PATIENCE, i]), float(visit_dice[V_HANDLING, i])
+            )
 
     # §3.11
     def talk(self, u_talk, messages: list) -> None:

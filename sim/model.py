@@ -8,7 +8,7 @@ only gathers the right customers, hands numbers to the rules and records.
 must give identical results (a test holds it to that).
 
 Randomness: one seed makes Mesa's generator, which spawns named child streams
-(population, daily dice, word of mouth, desk). Each day rolls a fixed amount of
+(population, daily dice, word of mouth). Each day rolls a fixed amount of
 the daily stream whatever the policy, and every person has their own die for
 each decision (``agents.dice``), so two policies compared on one seed see the
 same dice (common random numbers) and differ only by what the policy does.
@@ -29,11 +29,14 @@ from agents.dice import (
     U_JOIN,
     U_TALK,
     U_VISIT,
+    V_AFTER_OUTCOME,
     V_ARRIVAL,
     V_COMPLAIN,
     V_DEFECT,
     V_FAILURE,
+    V_HANDLING,
     V_ON_THE_SPOT,
+    V_PATIENCE,
     V_PERCEPTION,
     V_QUALITY,
     DailyDice,
@@ -43,7 +46,7 @@ from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRES
 from sim.metrics import DAILY_COLUMNS, RunTotals
 from sim.params import ServsimConfig
 
-STREAMS = ("population", "daily", "word_of_mouth", "desk")
+STREAMS = ("population", "daily", "word_of_mouth")
 # People per slice when a rule runs over a large group: a slice's temporaries fit in the CPU cache.
 SLICE = 1 << 16
 
@@ -134,8 +137,6 @@ class ServiceModel(mesa.Model):
         self.desk = RecoveryDesk(
             self.env,
             staff=config.recovery.staff,
-            handling_days=config.recovery.handling_days,
-            rng=self.streams["desk"],
             on_resolved=self._complaint_resolved,
             on_abandoned=self._complaint_abandoned,
             fixed_delay=config.recovery.desk == "fixed_delay",
@@ -274,16 +275,25 @@ class ServiceModel(mesa.Model):
         for customer in complainants[on_the_spot]:
             self._apply_resolution(self.customer(int(customer)), 0.0)  # they decide with the other visitors
         to_desk = complainants[~on_the_spot]
-        for customer, moment in zip(to_desk, self.dice.visit(V_ARRIVAL, to_desk)):
-            self._send_to_desk(self.customer(int(customer)), float(moment))
+        dice = self.dice
+        for customer, moment, patience, handling in zip(
+            to_desk, dice.visit(V_ARRIVAL, to_desk), dice.visit(V_PATIENCE, to_desk), dice.visit(V_HANDLING, to_desk)
+        ):
+            self._send_to_desk(self.customer(int(customer)), float(moment), float(patience), float(handling))
         self.day_totals["complaints"] += len(complainants)
         self.day_totals["complaints_on_the_spot"] += int(on_the_spot.sum())
 
-    def _send_to_desk(self, customer, moment_in_day: float) -> None:
-        """The complaint reaches the desk at its moment today; the customer waits for the answer."""
+    def _send_to_desk(self, customer, moment_in_day: float, patience_die: float, handling_die: float) -> None:
+        """The complaint reaches the desk at its moment today; the customer waits for the answer.
+
+        Patience and handling time are exponential around their means, from the
+        complainant's own dice (unit-mean exponentials); a fixed-delay desk takes
+        exactly ``handling_days``.
+        """
         customer.complaint_pending = True
-        patience = float(self.streams["desk"].exponential(self.customer_rules.patience_days))
-        self.desk.submit(customer.index, self.day + moment_in_day, patience)
+        r = self.recovery
+        handling = r.handling_days if r.desk == "fixed_delay" else r.handling_days * handling_die
+        self.desk.submit(customer.index, self.day + moment_in_day, self.customer_rules.patience_days * patience_die, handling)
 
     def _decide_to_stay(self, visitors) -> None:
         """§3.10: after the visit, each customer not waiting on the desk stays or leaves."""
@@ -416,7 +426,7 @@ class ServiceModel(mesa.Model):
         if not customer.with_firm:
             return
         chance = self.defection_chance(customer.satisfaction, customer.switching_cost, customer.tenure, customer.trust)
-        if self.streams["desk"].random() < chance:
+        if self.dice.uniform_of(V_AFTER_OUTCOME, customer.index) < chance:
             customer.with_firm = False
             customer.tenure = 0
             self._count_departures(np.array([customer.history]))
