@@ -28,8 +28,9 @@ class Customer(mesa.Agent):
     """A person in the market, with the firm or with the competitor.
 
     Besides the state of ``agents.population.CUSTOMER_STATE`` an agent carries
-    what happened at today's visit (``visiting``, ``perceived_today``,
-    ``gap_today``, ``outcome_today``, ``complaining``) from one process to the next.
+    what happened at today's visit (``visiting``, ``failed_today``,
+    ``perceived_today``, ``gap_today``, ``outcome_today``, ``complaining``) from
+    one process to the next.
     """
 
     def __init__(self, model, index: int, state: dict):
@@ -68,5 +69,5 @@ class Customer(mesa.Agent):
     def consider_joining(self, world) -> None:
         acquisition.consider_joining(self, world)
 
-    def age(self, world) -> None:
-        bookkeeping.age(self, world)
+    def let_grievance_fade(self, world) -> None:
+        bookkeeping.let_grievance_fade(self, world)

@@ -34,7 +34,9 @@ CUSTOMER_STATE = (
     Field("satisfaction", np.float64, "S: running attitude toward the firm, value units (0 = as expected)"),
     Field("heard", np.float64, "net word of mouth heard about the firm, attraction points"),
     Field("last_perceived", np.float64, "quality perceived at the last visit, points"),
-    Field("tenure", np.int32, "days with the firm in the current spell"),
+    Field("purchases", np.int32, "visits in the current spell with the firm (past purchases protect)"),
+    Field("grievance", np.float64, "what problems have left against the firm and recovery has not healed, points"),
+    Field("ever_left", np.bool_, "has left the firm at least once"),
     Field("complaint_pending", np.bool_, "a complaint is waiting at the recovery desk"),
     Field("history", np.int8, "complaint record (see HISTORY_NAMES)"),
     Field("problems", np.int32, "experiences below the zone of tolerance so far (at most one a day)"),
@@ -136,14 +138,15 @@ def populate(
     complaint_propensity: float,
     switching_cost: float,
     spread: float,
-    tenure_scale_days: float,
+    initial_tenure_days: float,
 ) -> Population:
     """Day 0: a market at rest, part of it with the firm.
 
     Customers already with the firm expect roughly what they have been getting;
     prospects expect what the promise says, to the extent they trust it, and
-    otherwise what the competitor gives them. Tenure of existing customers is
-    exponential around ``tenure_scale_days``.
+    otherwise what the competitor gives them. Existing customers have been with
+    the firm an exponential time around ``initial_tenure_days``, and have made
+    the purchases their visit rate gives in that time.
     """
     people = Population(size)
     with_firm = rng.random(size) < initial_share
@@ -156,11 +159,12 @@ def populate(
     people.trust[:] = trust
     people.expectation[:] = np.where(with_firm, customer_expectation, prospect_expectation)
     people.last_perceived[:] = people.expectation
-    people.tenure[:] = np.where(with_firm, rng.exponential(tenure_scale_days, size), 0).astype(np.int32)
+    tenure = np.where(with_firm, rng.exponential(initial_tenure_days, size), 0.0)
     people.learning_rate[:] = draw_share(rng, learning_rate, spread, size)
     people.loss_aversion[:] = 1.0 + draw_positive(rng, loss_aversion - 1.0, spread, size)
     people.tolerance[:] = draw_positive(rng, tolerance, spread, size)
     people.visit_rate[:] = draw_share(rng, visit_rate, spread, size)
     people.complaint_propensity[:] = draw_share(rng, complaint_propensity, spread, size)
     people.switching_cost[:] = draw_positive(rng, switching_cost, spread, size)
+    people.purchases[:] = np.round(tenure * people.visit_rate)
     return people

@@ -100,6 +100,20 @@ def promise_broken(perceived, promise, expectation, tolerance):
     return perceived < np.maximum(promise, expectation) - tolerance
 
 
+def guarantee_owed(perceived, promise, stated_tolerance):
+    """A guarantee is a contract: it pays when the experience falls short of the *stated* promise.
+
+    Beyond the tolerance the guarantee states, and never on a customer's private
+    expectation, however high a surprise has raised it (MODEL.md §6; Hart 1988).
+    """
+    return perceived < promise - stated_tolerance
+
+
+def shortfall(gap, tolerance):
+    """How far below the zone of tolerance an experience fell, points (0 inside or above it)."""
+    return np.maximum(-gap - tolerance, 0.0)
+
+
 def update_trust(trust, broken, gain, loss, guarantee_softening):
     """Broken promises cut trust more than kept ones raise it.
 
@@ -119,8 +133,7 @@ def complaint_probability(propensity, gap, tolerance, guarantee_boost):
     channel, Hart 1988) both raise it; most dissatisfied customers still never
     complain (TARP 1986; MODEL.md §1.8). ``guarantee_boost`` is 1 without one.
     """
-    shortfall = np.maximum(-gap - tolerance, 0.0)
-    stakes = 1.0 + shortfall
+    stakes = 1.0 + shortfall(gap, tolerance)
     return np.clip(propensity * stakes * guarantee_boost, 0.0, 1.0)
 
 
@@ -152,22 +165,95 @@ def recovery_value(delay_days, compensation, apology, complaints_so_far, weights
     return fairness / np.maximum(complaints_so_far, 1)
 
 
-def defection_probability(
-    satisfaction, switching_cost, tenure_days, trust, floor, span, midpoint, steepness, tenure_scale, trust_loyalty
-):
-    """Chance to leave at a decision moment (a visit or a complaint outcome).
+def grievance_after_problem(grievance, depth, per_problem):
+    """A problem leaves a grievance against the firm: ``per_problem`` plus the shortfall's depth.
 
-    A floor of life-event churn plus a logistic pressure rising as
-    satisfaction falls below ``midpoint``, damped by switching costs, tenure
-    and trust (Hirschman 1970 exit; Burnham et al. 2003 switching costs;
-    Reichheld 1996 tenure; Morgan & Hunt 1994 trust -> commitment). Gains
-    cannot push it below the floor, losses can push it up a lot: one source
-    of the asymmetry in fact F8. Broken promises act through trust: a firm
-    that overpromises loses loyalty even from customers it satisfies.
+    ``depth`` is how far below the zone of tolerance the visit fell (0 when it
+    did not): any visit below the zone is felt as a problem, a deeper one more.
+    Satisfaction is the attitude each visit re-forms; a grievance is what the
+    relationship remembers of a problem until it is put right or fades. Knox &
+    van Oest (2014) find that a complaint raises a customer's churn beyond what
+    satisfaction carries, that recovery counters most of it, and that the effect
+    wears off within weeks to months (MODEL.md §6, F10-F11).
+    """
+    return grievance + (depth > 0) * per_problem + depth
+
+
+def restoration(delay_days, compensation, apology, complaints_so_far, weights, ceiling):
+    """Share of the grievance a resolution heals: justice-weighted, at most ``ceiling``.
+
+    The same three fairness parts as ``recovery_value`` (outcome, procedure,
+    interaction), as a share of their full value, times ``ceiling`` (recovery
+    rarely heals fully: Knox & van Oest 2014), divided by the complaints made so
+    far (a second recovery heals far less: double deviation, Maxham & Netemeyer 2002).
+    """
+    w_comp, w_speed, speed_scale, w_apology = weights
+    fairness = compensation_value(compensation, w_comp) + w_speed * np.exp(-delay_days / speed_scale) + w_apology * apology
+    full = w_comp + w_speed + w_apology
+    return ceiling * np.minimum(fairness / full, 1.0) / np.maximum(complaints_so_far, 1) if full > 0 else 0.0
+
+
+def grievance_after_resolution(grievance, healed_share):
+    return grievance * (1.0 - healed_share)
+
+
+def trust_after_recovery(trust, healed_share):
+    """A fair resolution wins back trust in the same measure as it heals the grievance.
+
+    Satisfaction with complaint handling builds trust and commitment (Tax, Brown &
+    Chandrashekaran 1998): a lasting mark, where a silent customer gets none.
+    """
+    return trust + healed_share * (1.0 - trust)
+
+
+def grievance_after_abandonment(grievance, second_failure):
+    """An unanswered complaint is a second failure: the grievance grows (double deviation)."""
+    return grievance + second_failure
+
+
+def fade(grievance, half_life_days):
+    """One day's fading of a grievance: halved every ``half_life_days``."""
+    return grievance * np.power(0.5, 1.0 / half_life_days)
+
+
+def defection_hazard(
+    satisfaction,
+    switching_cost,
+    purchases,
+    trust,
+    grievance,
+    floor,
+    span,
+    midpoint,
+    steepness,
+    purchases_scale,
+    trust_loyalty,
+    grievance_weight,
+):
+    """Daily chance to leave: dissatisfaction and grievance push, the relationship holds.
+
+    A floor of life-event churn plus a logistic pressure rising as satisfaction
+    falls below ``midpoint`` (Hirschman 1970 exit), raised by the grievance
+    problems have left (Knox & van Oest 2014), and damped by switching costs
+    (Burnham et al. 2003), past purchases (a lasting protection: Knox & van Oest
+    2014; Reichheld 1996) and trust (Morgan & Hunt 1994 trust -> commitment).
+    Gains cannot push it below the floor, losses can push it up a lot: one
+    source of the asymmetry in fact F8.
     """
     pressure = logistic(steepness * (midpoint - satisfaction))
-    damping = (1.0 + switching_cost) * (1.0 + tenure_days / tenure_scale) * (1.0 + trust_loyalty * trust)
-    return np.clip((floor + span * pressure) / damping, 0.0, 1.0)
+    damping = (1.0 + switching_cost) * (1.0 + purchases / purchases_scale) * (1.0 + trust_loyalty * trust)
+    return (floor + span * pressure) * (1.0 + grievance_weight * grievance) / damping
+
+
+def defection_probability(hazard, days_covered):
+    """Chance to leave at one decision that stands for ``days_covered`` days of the daily hazard.
+
+    A customer can only leave when they visit (or hear a complaint's outcome), so
+    a decision covers the days since the last one, on average one over their
+    visit rate: heavy users decide often but each time for fewer days, and are
+    not less loyal for visiting more (MODEL.md §6, F11).
+    """
+    return 1.0 - np.power(1.0 - np.clip(hazard, 0.0, 1.0), days_covered)
 
 
 def word_of_mouth_rate(satisfaction, threshold, rate_satisfied, rate_dissatisfied):

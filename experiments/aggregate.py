@@ -21,6 +21,9 @@ from scipy import stats
 from sim.run import SUMMARY_FILE
 
 CONFIDENCE = 0.95
+# Complainants kept, measured without survivorship bias (MODEL.md §6): the share of
+# first problems that became a complaint still with the firm 180 days later.
+COMPLAINANTS_KEPT = "after_first_problem.180.complained.stayed"
 # Config keys that vary between runs without being an experimental factor.
 NOT_FACTORS = ("seed", "description")
 
@@ -112,6 +115,32 @@ def summarise_replications(runs: pd.DataFrame, by: list[str], metrics: list[str]
             n, mean, half = mean_ci(group[metric])
             rows.append({**dict(zip(by, key)), "metric": metric, "n": n, "mean": mean,
                          "ci_low": mean - half, "ci_high": mean + half})
+    return pd.DataFrame(rows)
+
+
+def landmark_ladder(runs: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The loyalty-after-a-problem ladder of MODEL.md §6 per setting, pooled over replications.
+
+    Each run reports, per window and group, how many landmarks it followed and the
+    share that stayed; pooling sums them (landmarks of different seeds are
+    independent), and the 95% interval is Wilson's, which stays inside [0, 1].
+    """
+    from sim.landmark import GROUPS, WINDOWS, wilson_interval
+
+    rows = []
+    grouped = runs.groupby(by, sort=True, dropna=False) if by else [((), runs)]
+    for key, group in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        for window in WINDOWS:
+            for name in (*GROUPS, "complained"):
+                prefix = f"after_first_problem.{window}.{name}"
+                if f"{prefix}.n" not in group:
+                    continue
+                n = int(group[f"{prefix}.n"].sum())
+                stayed = int(round((group[f"{prefix}.n"] * group[f"{prefix}.stayed"].fillna(0)).sum()))
+                low, high = wilson_interval(stayed, n)
+                rows.append({**dict(zip(by, key)), "window": window, "group": name, "n": n,
+                             "stayed": stayed / n if n else np.nan, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 
 

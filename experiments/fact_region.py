@@ -16,6 +16,7 @@ import argparse
 import numpy as np
 from scipy.stats import qmc
 
+from experiments.aggregate import COMPLAINANTS_KEPT
 from experiments.stylized_facts import F8_SHOCK, SURPRISE, Lab, f7_recovery_paradox, publish
 from sim.params import nested, validate
 
@@ -27,7 +28,8 @@ REGION = {
     "customers.satisfaction_rate": (0.15, 0.5),
     "customers.negativity_bias": (1.0, 2.0),
     "customers.promise_pull": (0.05, 0.2),
-    "customers.defection_span": (0.25, 0.75),
+    "customers.defection_span": (0.01, 0.03),
+    "customers.grievance_weight": (0.5, 2.0),
     "customers.trust_loyalty": (0.5, 2.0),
     "customers.complaint_propensity": (0.02, 0.1),
 }
@@ -60,24 +62,27 @@ def fact_signs(lab: Lab, point: dict) -> dict[str, bool]:
     fall = base_sat - lab.series("cohort_satisfaction", **down)[:, 180:270].mean(axis=1)
     rise = lab.series("cohort_satisfaction", **up)[:, 180:270].mean(axis=1) - base_sat
     profits = {p: float(np.mean(lab.summary("profit", **c))) for p, c in ((5.5, low), (7.0, mid), (9.5, high))}
-    by_history = {h: lab.summary("retention_by_history", h) for h in ("resolved_fast", "silent")}
+    ladder = {g: lab.summary(f"after_first_problem.180.{g}.stayed") for g in ("no_problem", "silent", "resolved_fast")}
+    fifths = lab.summary("retention_by_visit_rate_fifth.fifth_5") - lab.summary("retention_by_visit_rate_fifth.fifth_1")
     paradox = f7_recovery_paradox(validate(nested(point)))
     return {
-        "F1": diff("retention", regress, never) < 0 < diff("retention", sustained, never)
+        "F1": diff("retention_never_left", regress, never) < 0 < diff("retention_never_left", sustained, never)
         and diff("cohort_satisfaction_final", regress, never) < 0,
-        "F2": diff("retention", no_learning_regress, no_learning) >= 0,
-        "F3": diff("retention", low, mid) > 0 < diff("retention", mid, high)
+        "F2": diff("retention_never_left", no_learning_regress, no_learning) >= 0,
+        "F3": diff("retention_never_left", low, mid) > 0 < diff("retention_never_left", mid, high)
         and diff("acquisitions", high, low) > 0
         and max(profits, key=profits.get) != 9.5,
-        "F4": diff("retention_complainants", instant, slow) > 0
+        "F4": diff(COMPLAINANTS_KEPT, instant, slow) > 0
         and diff("mean_recovery_days", one_handler, five_handlers) > 0,
         "F5": float(np.mean(lab.summary("complaint_share"))) < 0.25
-        and float(np.nanmean(by_history["resolved_fast"] - by_history["silent"])) > 0,
+        and float(np.nanmean(ladder["resolved_fast"] - ladder["silent"])) > 0,
         "F7": paradox["satisfaction vs never failed: mild first failure, fast generous recovery"] > 0
         > paradox["satisfaction vs never failed: severe failure, fast generous recovery"]
-        and abs(paradox["90-day retention vs never failed: mild first failure, fast generous recovery"]) < 0.01,
+        and paradox["90-day staying vs never failed: mild first failure, fast generous recovery"] <= 0,
         "F8": float(np.mean(fall - rise)) > 0,
-        "F9": all(diff(m, calm, noisy) > 0 for m in ("mean_expectation_final", "cohort_satisfaction_final", "retention")),
+        "F9": all(diff(m, calm, noisy) > 0 for m in ("mean_expectation_final", "cohort_satisfaction_final", "retention_never_left")),
+        "F10": float(np.nanmean(ladder["no_problem"] - ladder["silent"])) > 0,
+        "F11": float(np.nanmean(fifths)) >= 0,
     }
 
 

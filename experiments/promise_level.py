@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.aggregate import Sweep, summarise_replications, wide
+from experiments.aggregate import COMPLAINANTS_KEPT, Sweep, summarise_replications, wide
 from experiments.plotting import CI_NOTE, PALETTE, band, new_figure, save
 from experiments.text import interval, number, pct
 
 PROMISE, GUARANTEE = "firm.promise", "firm.guarantee"
-METRICS = ["retention", "acquisitions", "market_share", "profit", "retention_complainants", "guarantee_cost"]
+METRICS = ["retention_never_left", "acquisitions", "market_share", "profit", COMPLAINANTS_KEPT, "guarantee_cost"]
 PEAKED = ("market_share", "profit")  # a star marks each curve's best promise
 PANELS = (
-    ("retention", "retention of starting customers (%)", 100.0),
+    ("retention_never_left", "retention of starting customers (%)", 100.0),
     ("acquisitions", "customers won over the horizon", 1.0),
     ("market_share", "market share at the horizon (%)", 100.0),
     ("profit", "cumulative profit (million money units)", 1e-6),
@@ -57,8 +57,8 @@ def report(sweep: Sweep, out_dir: Path) -> str:
         lines += [
             f"**{_label(guaranteed).capitalize()}.** "
             f"Raising the promise from {low[PROMISE]:g} to {high[PROMISE]:g} (delivered quality {quality:g}) "
-            f"moves retention of the starting customers from {interval(low, 'retention', pct)} "
-            f"to {interval(high, 'retention', pct)} and acquisitions from {interval(low, 'acquisitions', number)} "
+            f"moves retention of the starting customers from {interval(low, 'retention_never_left', pct)} "
+            f"to {interval(high, 'retention_never_left', pct)} and acquisitions from {interval(low, 'acquisitions', number)} "
             f"to {interval(high, 'acquisitions', number)}. "
             f"Market share peaks at promise {best_share[PROMISE]:g} ({interval(best_share, 'market_share', pct)}); "
             f"profit peaks at promise **{best[PROMISE]:g}** ({interval(best, 'profit', number)}), "
@@ -78,8 +78,8 @@ def _guarantee_sentence(table, quality: float) -> str:
         without = table[(table[PROMISE] == promise) & ~table[GUARANTEE]].iloc[0]
         with_ = table[(table[PROMISE] == promise) & table[GUARANTEE]].iloc[0]
         parts.append(
-            f"at promise {promise:g} it moves retention from {interval(without, 'retention', pct)} to "
-            f"{interval(with_, 'retention', pct)} and market share from {interval(without, 'market_share', pct)} to "
+            f"at promise {promise:g} it moves retention from {interval(without, 'retention_never_left', pct)} to "
+            f"{interval(with_, 'retention_never_left', pct)} and market share from {interval(without, 'market_share', pct)} to "
             f"{interval(with_, 'market_share', pct)}, pays out {interval(with_, 'guarantee_cost', number)} over the "
             f"horizon, and moves profit from {interval(without, 'profit', number)} to {interval(with_, 'profit', number)}"
         )

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
-from experiments.aggregate import Sweep, daily, daily_mean_ci, summarise_replications, wide
+from experiments.aggregate import COMPLAINANTS_KEPT, Sweep, daily, daily_mean_ci, summarise_replications, wide
 from experiments.plotting import CI_NOTE, PALETTE, band, new_figure, save
 from experiments.text import interval, number, pct, points
 
 DESK, DELAY, STAFF = "recovery.desk", "recovery.handling_days", "recovery.staff"
 DESIGN = ["recovery.compensation", "recovery.apology", "recovery.on_the_spot"]
 STANDARD = {"recovery.compensation": 0.5, "recovery.apology": True, "recovery.on_the_spot": 0.0}
-METRICS = ["retention_complainants", "retention", "mean_recovery_days", "p90_recovery_days", "complaints_abandoned",
+METRICS = [COMPLAINANTS_KEPT, "retention_never_left", "mean_recovery_days", "p90_recovery_days", "complaints_abandoned",
            "profit"]
 LOG_TICKS = (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)  # days
 # The delay at which the levers are compared with speed, days.
@@ -36,7 +36,7 @@ def _is_standard(rows: pd.DataFrame) -> pd.Series:
 def equivalent_delay(standard: pd.DataFrame, retention: float) -> float | None:
     """Desk delay at which the standard design keeps this share of complainants (None: off the curve)."""
     curve = standard.sort_values(DELAY)
-    kept, delays = curve["retention_complainants"].to_numpy(), curve[DELAY].to_numpy()
+    kept, delays = curve[COMPLAINANTS_KEPT].to_numpy(), curve[DELAY].to_numpy()
     if not kept.min() <= retention <= kept.max():
         return None
     order = np.argsort(kept)  # retention falls with delay: interpolate delay as a function of retention
@@ -65,14 +65,14 @@ def _speed_sentences(curves: pd.DataFrame) -> list[str]:
     if standard.empty:
         return []
     fastest, slowest = standard.iloc[0], standard.iloc[-1]
-    kept = standard["retention_complainants"].to_numpy()
+    kept = standard[COMPLAINANTS_KEPT].to_numpy()
     monotone = "falls at every step" if np.all(np.diff(kept) < 0) else "falls overall (not at every step)"
     return [
         f"**Speed.** With the default recovery design ({design_label(0.5, True, 0.0)}), retention of complainants "
-        f"{monotone} as the desk slows: {interval(fastest, 'retention_complainants', pct)} when complaints are "
-        f"resolved at once, {interval(slowest, 'retention_complainants', pct)} after {slowest[DELAY]:g} days; "
-        f"overall retention of the starting customers goes from {interval(fastest, 'retention', pct)} "
-        f"to {interval(slowest, 'retention', pct)}. Slow desks lose complainants before they answer: "
+        f"{monotone} as the desk slows: {interval(fastest, COMPLAINANTS_KEPT, pct)} when complaints are "
+        f"resolved at once, {interval(slowest, COMPLAINANTS_KEPT, pct)} after {slowest[DELAY]:g} days; "
+        f"overall retention of the starting customers goes from {interval(fastest, 'retention_never_left', pct)} "
+        f"to {interval(slowest, 'retention_never_left', pct)}. Slow desks lose complainants before they answer: "
         f"{interval(slowest, 'complaints_abandoned', number)} complaints abandoned at {slowest[DELAY]:g} days.",
         "",
     ]
@@ -93,10 +93,10 @@ def _lever_sentences(curves: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
     base = standard[standard[DELAY] == COMPARE_AT]
     if base.empty:
         return []
-    gaps = wide(summarise_replications(gaps_to_standard(runs, "retention_complainants"), [*DESIGN, DELAY], ["gap"]),
+    gaps = wide(summarise_replications(gaps_to_standard(runs, COMPLAINANTS_KEPT), [*DESIGN, DELAY], ["gap"]),
                 [*DESIGN, DELAY])
     lines = [f"**Levers against speed** (complainants kept at a {COMPARE_AT:g}-day desk: "
-             f"{interval(base.iloc[0], 'retention_complainants', pct)} with the default design; "
+             f"{interval(base.iloc[0], COMPLAINANTS_KEPT, pct)} with the default design; "
              "gaps paired by seed):", ""]
     for key, rows in curves[~_is_standard(curves)].groupby(DESIGN):
         at = rows[rows[DELAY] == COMPARE_AT]
@@ -107,11 +107,11 @@ def _lever_sentences(curves: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
         if gap["gap_low"] <= 0 <= gap["gap_high"]:
             worth = "no difference the replications can resolve"
         else:
-            equal = equivalent_delay(standard, at["retention_complainants"])
+            equal = equivalent_delay(standard, at[COMPLAINANTS_KEPT])
             worth = (f"as many as the default design keeps at a {equal:.1f}-day desk" if equal is not None
                      else "more than the default design keeps even at once" if gap["gap"] > 0
                      else "fewer than the default design keeps at the slowest desk")
-        lines.append(f"- {design_label(*key)}: {interval(at, 'retention_complainants', pct)}, "
+        lines.append(f"- {design_label(*key)}: {interval(at, COMPLAINANTS_KEPT, pct)}, "
                      f"{interval(gap, 'gap', points)} against the default design: {worth}")
     return lines + [""]
 
@@ -121,7 +121,7 @@ def _staffing_sentences(staffing: pd.DataFrame) -> list[str]:
         return []
     rows = [
         f"{int(row[STAFF])} handler(s): mean delay {interval(row, 'mean_recovery_days')} days, "
-        f"complainants kept {interval(row, 'retention_complainants', pct)}"
+        f"complainants kept {interval(row, COMPLAINANTS_KEPT, pct)}"
         for _, row in staffing.sort_values(STAFF).iterrows()
     ]
     return ["**Staffing** (a queueing desk, mean 0.25 days per complaint, nothing solved on the spot): "
@@ -133,8 +133,8 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
     (ax_kept, ax_all), (ax_delay, ax_staff) = axes
     for colour, (key, rows) in zip(PALETTE, curves.groupby(DESIGN)):
         rows = rows.sort_values(DELAY)
-        band(ax_kept, rows[DELAY], rows, "retention_complainants", design_label(*key), colour, 100, alpha=0.12)
-        band(ax_all, rows[DELAY], rows, "retention", design_label(*key), colour, 100, alpha=0.12)
+        band(ax_kept, rows[DELAY], rows, COMPLAINANTS_KEPT, design_label(*key), colour, 100, alpha=0.12)
+        band(ax_all, rows[DELAY], rows, "retention_never_left", design_label(*key), colour, 100, alpha=0.12)
     for ax, what in ((ax_kept, "complainants kept (%)"), (ax_all, "retention of all starting customers (%)")):
         ax.set_xlabel("desk delay from complaint to resolution (days, fixed)")
         ax.set_ylabel(what)
@@ -154,8 +154,8 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
         ax_delay.set_title("Queueing desk: recovery delay against staffing")
         ax_delay.set_ylabel("days from complaint to resolution (log)")
         ax_delay.legend(fontsize=8)
-        band(ax_staff, staffing[STAFF], staffing, "retention_complainants", "complainants kept", PALETTE[0], 100)
-        band(ax_staff, staffing[STAFF], staffing, "retention", "all starting customers kept", PALETTE[2], 100)
+        band(ax_staff, staffing[STAFF], staffing, COMPLAINANTS_KEPT, "complainants kept", PALETTE[0], 100)
+        band(ax_staff, staffing[STAFF], staffing, "retention_never_left", "all starting customers kept", PALETTE[2], 100)
         ax_staff.set_title("Queueing desk: retention against staffing")
         ax_staff.set_ylabel("retained at the horizon (%)")
         ax_staff.legend(fontsize=8)
@@ -176,7 +176,7 @@ def _trajectory_figure(sweep: Sweep, out_dir: Path) -> str:
                 for d in sorted(standard_runs[DELAY].unique())[::2]]
     queue = runs[runs[DESK] == "queue"]
     policies += [(f"queue, {s} handler(s)", queue[queue[STAFF] == s]["job"]) for s in sorted(queue[STAFF].unique())[:2]]
-    retention = daily(sweep, "retention") * 100
+    retention = daily(sweep, "retention_never_left") * 100
     instant = retention[list(policies[0][1])].to_numpy()
     fig, axes = new_figure(1, 2, width=13, height_per_row=4.6)
     ax_level, ax_gap = axes[0]

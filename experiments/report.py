@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from experiments import promise_level, recovery_speed, sensitivity, surprise_trap
-from experiments.aggregate import Sweep, load_sweep, summarise_replications
+from experiments.aggregate import COMPLAINANTS_KEPT, Sweep, landmark_ladder, load_sweep, summarise_replications
 from experiments.text import markdown_table
 
 # experiment name (configs/experiment/<name>.yaml) -> its report section
@@ -24,7 +24,7 @@ SECTIONS = {
     "sensitivity": sensitivity.report,
     "sensitivity_sobol": sensitivity.report,
 }
-GENERIC_METRICS = ["retention", "retention_complainants", "market_share", "acquisitions", "profit"]
+GENERIC_METRICS = ["retention_never_left", COMPLAINANTS_KEPT, "market_share", "acquisitions", "profit"]
 
 
 def generic_section(sweep: Sweep, out_dir: Path) -> str:
@@ -43,6 +43,8 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     sweep.table().to_csv(out_dir / "runs.csv", index=False, float_format="%.6g")
     section = SECTIONS.get(sweep.experiment, generic_section)(sweep, out_dir)
+    ladder = landmark_ladder(sweep.runs, sweep.parameters)
+    ladder.to_csv(out_dir / "landmark.csv", index=False, float_format="%.6g")
     title = sweep.experiment or sweep.directory.name
     command = f"servsim -m experiment={sweep.experiment}" if sweep.experiment else "(ad hoc sweep)"
     header = [
@@ -53,7 +55,8 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
         f"swept: {', '.join(f'`{p}`' for p in sweep.parameters) or 'seed only'}",
         f"- market: {int(sweep.runs['market.customers'].iloc[0]):,} people, {int(sweep.runs['days'].iloc[0])} days",
         "- numbers: mean over replications [95% confidence interval, t-based]; tables: `runs.csv` (one row per run), "
-        "`means.csv` (means and intervals)",
+        "`means.csv` (means and intervals), `landmark.csv` (loyalty after a first problem, MODEL.md §6: landmarks "
+        "pooled over replications per setting, window and group, with Wilson intervals)",
         "",
     ]
     path = out_dir / "report.md"

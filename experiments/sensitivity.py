@@ -21,7 +21,7 @@ from experiments.aggregate import Sweep
 from experiments.plotting import PALETTE, new_figure, save
 
 OUTPUTS = {  # summary metric -> (how the report names it, display scale, unit)
-    "retention": ("retention of starting customers", 100.0, "pp"),
+    "retention_never_left": ("retention of starting customers", 100.0, "pp"),
     "profit": ("cumulative profit", 1e-3, "thousand money units"),
 }
 CONFIDENCE = 0.95

@@ -28,10 +28,9 @@ from sim.params import ConfigError, ServsimConfig, validate
 from sim.run import simulate
 
 VARIANT_COLOURS = ("#c0392b", "#2c3e50", "#27ae60")
-# Starting customers who had a problem, by what followed. (Those who never had one are
-# left out: over a long run they are mostly people who left early, for other reasons.)
-HISTORIES = {"silent": "problem,\nkept quiet", "unresolved": "complaint\nunresolved", "resolved": "complaint\nresolved",
-             "resolved_fast": "resolved\nwithin a day"}
+# The landmark ladder (MODEL.md §6): who stayed 180 days after their first problem, by what followed it.
+HISTORIES = {"no_problem": "no problem\nyet", "silent": "problem,\nkept quiet", "resolved_fast": "complaint\nresolved fast",
+             "resolved_slow": "complaint\nresolved slowly", "unresolved": "complaint\nunresolved"}
 FORMATS = ("png", "pdf")
 MIN_GROUP = 30  # a share of fewer people than this is noise, not a lesson
 
@@ -171,12 +170,13 @@ def delay_panel(ax, runs):
 
 
 def history_panel(ax, runs):
-    """Starting customers kept, by what followed their problem: the heart of the recovery and iceberg lessons."""
+    """Who stayed 180 days after their first problem, by what followed it: the heart of the recovery and iceberg lessons."""
     width = 0.8 / len(runs)
     positions = np.arange(len(HISTORIES))
     for i, (run, colour) in enumerate(zip(runs, VARIANT_COLOURS)):
-        kept = [run.summary["retention_by_history"][name] for name in HISTORIES]
-        sizes = [run.summary["cohort_by_history"][name] for name in HISTORIES]
+        ladder = run.summary["after_first_problem"]["180"]
+        kept = [ladder[name]["stayed"] for name in HISTORIES]
+        sizes = [ladder[name]["n"] for name in HISTORIES]
         shown = [k is not None and n >= MIN_GROUP for k, n in zip(kept, sizes)]
         heights = [100 * k if show else 0.0 for k, show in zip(kept, shown)]
         bars = ax.bar(positions + (i - (len(runs) - 1) / 2) * width, heights, width, color=colour, label=run.label)
@@ -186,8 +186,8 @@ def history_panel(ax, runs):
                         textcoords="offset points", ha="center", fontsize=7)
     ax.set_xticks(positions, list(HISTORIES.values()), fontsize=9)
     ax.set_ylim(0, 125)
-    ax.set_ylabel("% of the group still with the firm")
-    ax.set_title("Starting customers who had a problem: still with the firm", fontsize=11)
+    ax.set_ylabel("% still with the firm 180 days later")
+    ax.set_title("After a first problem: still with the firm 180 days later", fontsize=11)
     ax.legend(fontsize=8, loc="upper left")
 
 

@@ -12,6 +12,7 @@ The tests (``tests/test_stylized_facts.py``) assert the sign of each effect;
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from agents import rules
 # Surprise used by F1/F2: the surprise_regress scenario.
 SURPRISE = {"firm.surprise.start": 180, "firm.surprise.length": 120, "firm.surprise.size": 1.5}
 REGRESS_END = 300
-TRACKED_COLUMNS = ("retention", "cohort_satisfaction")
+# Retention of the starting customers who never left: the loyalty measure of every fact.
+RETENTION = "retention_never_left"
+TRACKED_COLUMNS = (RETENTION, "cohort_satisfaction")
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,26 @@ class Lab:
         self.prefetch([configuration])
         return self._results[self._key(configuration)]
 
-    def summary(self, key: str, nested: str | None = None, **overrides) -> np.ndarray:
-        """One summary number per seed."""
-        values = [s[key] if nested is None else s[key][nested] for s, _ in self.runs(**overrides)]
+    def summary(self, key: str, **overrides) -> np.ndarray:
+        """One summary number per seed; ``key`` may be a dotted path into the summary."""
+        values = [_dig(s, key) for s, _ in self.runs(**overrides)]
         return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    def pooled(self, path: str, **overrides) -> tuple[int, int]:
+        """(landmarks, stayed) of one landmark group summed over the seeds: ``path`` ends at the group."""
+        groups = [_dig(s, path) for s, _ in self.runs(**overrides)]
+        n = sum(g["n"] for g in groups)
+        return n, sum(round(g["stayed"] * g["n"]) for g in groups if g["n"])
 
     def series(self, column: str, **overrides) -> np.ndarray:
         """(seeds, days) array of one daily column."""
         return np.stack([series[column] for _, series in self.runs(**overrides)])
+
+
+def _dig(tree: dict, path: str):
+    for part in path.split("."):
+        tree = tree[part]
+    return tree
 
 
 def _dunder(configuration: dict) -> dict:
@@ -115,21 +130,19 @@ def surprise_policy(regress: bool | None, **extra) -> dict:
 
 
 def trap_depth(lab: Lab, **extra) -> np.ndarray:
-    """Per seed: the deepest shortfall of the cohort's satisfaction below never-surprised after the regress."""
-    never = lab.series("cohort_satisfaction", **surprise_policy(None, **extra))
-    regress = lab.series("cohort_satisfaction", **surprise_policy(True, **extra))
-    return (never - regress)[:, REGRESS_END:].max(axis=1)
+    """Per seed: how much retention at the horizon the surprise-then-regress costs against never surprising."""
+    return lab.summary(RETENTION, **surprise_policy(None, **extra)) - lab.summary(RETENTION, **surprise_policy(True, **extra))
 
 
 # ---------------------------------------------------------------- the facts
 def f1_surprise_trap(lab: Lab) -> dict[str, Effect]:
     never, regress, sustained = (surprise_policy(p) for p in (None, True, False))
-    retention = {name: lab.summary("retention", **p) for name, p in (("never", never), ("regress", regress), ("sustained", sustained))}
+    retention = {name: lab.summary(RETENTION, **p) for name, p in (("never", never), ("regress", regress), ("sustained", sustained))}
     satisfaction = {
         name: lab.summary("cohort_satisfaction_final", **p)
         for name, p in (("never", never), ("regress", regress), ("sustained", sustained))
     }
-    day_400 = lab.series("retention", **regress)[:, 399] - lab.series("retention", **never)[:, 399]
+    day_400 = lab.series(RETENTION, **regress)[:, 399] - lab.series(RETENTION, **never)[:, 399]
     return {
         "retention at horizon, regress - never": Effect.of(retention["regress"] - retention["never"]),
         "retention 100 days after the regress, regress - never": Effect.of(day_400),
@@ -146,19 +159,15 @@ F2_LOSS_AVERSIONS = (1.0, 2.25, 4.0)
 
 
 def f2_trap_has_a_cause(lab: Lab) -> dict[str, Effect]:
+    """The trap in retention: none without learning; how it changes with learning and with loss aversion."""
     effects = {}
     for alpha in F2_LEARNING_RATES:
-        effects[f"trap depth, learning rate {alpha}"] = Effect.of(trap_depth(lab, customers__learning_rate=alpha))
-    no_learning = {"customers__learning_rate": 0.0}
-    gap = lab.summary("retention", **surprise_policy(True, **no_learning)) - lab.summary(
-        "retention", **surprise_policy(None, **no_learning)
-    )
-    effects["retention at horizon without learning, regress - never"] = Effect.of(gap)
-    for low, high in zip(F2_LEARNING_RATES[1:], F2_LEARNING_RATES[2:]):
+        effects[f"trap depth in retention, learning rate {alpha}"] = Effect.of(trap_depth(lab, customers__learning_rate=alpha))
+    for low, high in zip(F2_LEARNING_RATES, F2_LEARNING_RATES[1:]):
         deeper = trap_depth(lab, customers__learning_rate=high) - trap_depth(lab, customers__learning_rate=low)
         effects[f"trap deepens, learning rate {high} - {low}"] = Effect.of(deeper)
     for lam in F2_LOSS_AVERSIONS:
-        effects[f"trap depth, loss aversion {lam}"] = Effect.of(trap_depth(lab, customers__loss_aversion=lam))
+        effects[f"trap depth in retention, loss aversion {lam}"] = Effect.of(trap_depth(lab, customers__loss_aversion=lam))
     for low, high in zip(F2_LOSS_AVERSIONS, F2_LOSS_AVERSIONS[1:]):
         deeper = trap_depth(lab, customers__loss_aversion=high) - trap_depth(lab, customers__loss_aversion=low)
         effects[f"trap deepens, loss aversion {high} - {low}"] = Effect.of(deeper)
@@ -169,11 +178,11 @@ F3_PROMISES = (5.5, 6.5, 7.0, 8.0, 9.5)
 
 
 def f3_promise_level(lab: Lab) -> dict[str, Effect]:
-    measures = ("retention", "acquisitions", "market_share", "profit")
+    measures = (RETENTION, "acquisitions", "market_share", "profit")
     at = {(m, p): lab.summary(m, firm__promise=p) for m in measures for p in F3_PROMISES}
     effects = {f"{m} at promise {p}": Effect.of(at[(m, p)]) for m in measures for p in F3_PROMISES}
     for low, high in zip(F3_PROMISES, F3_PROMISES[1:]):
-        effects[f"retention falls, promise {low} - {high}"] = Effect.of(at[("retention", low)] - at[("retention", high)])
+        effects[f"retention falls, promise {low} - {high}"] = Effect.of(at[(RETENTION, low)] - at[(RETENTION, high)])
         effects[f"acquisitions rise, promise {high} - {low}"] = Effect.of(
             at[("acquisitions", high)] - at[("acquisitions", low)]
         )
@@ -189,32 +198,36 @@ F4_DELAYS = (0.0, 1.0, 3.0, 10.0, 30.0)
 F4_STAFF = (1, 2, 3, 5)
 F4_FIXED = {"recovery__desk": "fixed_delay", "recovery__on_the_spot": 0.0}
 F4_QUEUE = {"recovery__handling_days": 1.0, "recovery__on_the_spot": 0.0}
+# Landmark measures are read 180 days after each customer's first problem (MODEL.md §6).
+LADDER = "after_first_problem.180"
 
 
 def f4_recovery_speed(lab: Lab) -> dict[str, Effect]:
+    """Complainants kept (first problems that became complaints, 180 days on) as the desk slows."""
     effects = {}
-    complainants = {d: lab.summary("retention_complainants", **F4_FIXED, recovery__handling_days=d) for d in F4_DELAYS}
+    kept = {d: lab.summary(f"{LADDER}.complained.stayed", **F4_FIXED, recovery__handling_days=d) for d in F4_DELAYS}
     for delay in F4_DELAYS:
-        effects[f"complainants' retention, recovery in {delay:g} days"] = Effect.of(complainants[delay])
+        effects[f"complainants kept, recovery in {delay:g} days"] = Effect.of(kept[delay])
     for fast, slow in zip(F4_DELAYS, F4_DELAYS[1:]):
-        effects[f"complainants' retention falls, {fast:g} - {slow:g} days"] = Effect.of(complainants[fast] - complainants[slow])
+        effects[f"complainants kept falls, {fast:g} - {slow:g} days"] = Effect.of(kept[fast] - kept[slow])
     for staff in F4_STAFF:
         effects[f"mean recovery days, {staff} handler(s)"] = Effect.of(
             lab.summary("mean_recovery_days", **F4_QUEUE, recovery__staff=staff)
         )
-        effects[f"retention, {staff} handler(s)"] = Effect.of(lab.summary("retention", **F4_QUEUE, recovery__staff=staff))
-    effects["retention gain, 5 - 1 handlers"] = Effect.of(
-        lab.summary("retention", **F4_QUEUE, recovery__staff=5) - lab.summary("retention", **F4_QUEUE, recovery__staff=1)
+        effects[f"complainants kept, {staff} handler(s)"] = Effect.of(
+            lab.summary(f"{LADDER}.complained.stayed", **F4_QUEUE, recovery__staff=staff)
+        )
+    effects["complainants kept, 5 - 1 handlers"] = Effect.of(
+        lab.summary(f"{LADDER}.complained.stayed", **F4_QUEUE, recovery__staff=5)
+        - lab.summary(f"{LADDER}.complained.stayed", **F4_QUEUE, recovery__staff=1)
     )
     return effects
 
 
 def f5_complaint_iceberg(lab: Lab) -> dict[str, Effect]:
-    silent = lab.summary("retention_by_history", "silent")
-    fast = lab.summary("retention_by_history", "resolved_fast")
     return {
         "complaint share of dissatisfying experiences": Effect.of(lab.summary("complaint_share")),
-        "retention, resolved fast - silent": Effect.of(fast - silent),
+        "stayed 180 days after a first problem, resolved fast - silent": gap(pooled(lab, "resolved_fast"), pooled(lab, "silent")),
     }
 
 
@@ -232,37 +245,41 @@ def f6_reliability_compounds(lab: Lab) -> dict[str, Effect]:
 def f7_recovery_paradox(defaults) -> dict[str, float]:
     """A controlled experiment on the rules: one customer, one problem, one recovery.
 
-    (Model-level runs cannot isolate this: over two years nearly every customer
-    has several problems, and those who never had one are mostly those who
-    left early.)
-
-    A content customer (satisfaction 0, expecting what they get) has either a
-    visit inside the zone (never failed) or a shortfall followed by a
-    recovery. Satisfaction right after, and the expected 90-day retention
-    that follows from it, for each kind of recovery. Deterministic: no seeds.
+    Beside the model-run measure (``f7_recovery_paradox_in_runs``), this isolates
+    the mechanism. A content customer (satisfaction 0, no grievance) has either
+    a visit inside the zone (never failed) or a shortfall followed by a
+    recovery. Satisfaction right after, and the expected 90-day staying that
+    follows from satisfaction and grievance, for each kind of recovery.
+    Deterministic: no seeds.
     """
-    from agents.processes.base import defection_chance
+    from agents.processes.base import leaving_chance
 
     c = defaults.customers
     r = defaults.recovery
     weights = (c.compensation_weight, c.speed_weight, c.speed_scale_days, c.apology_weight)
     tolerance = c.tolerance
-    mild = -(tolerance + 0.5)  # half a point beyond the zone
+    mild = -(tolerance + 0.2)  # a typical mild problem: those up to 0.5 points below the zone average about 0.2
     severe = -(tolerance + defaults.firm.failure_severity)  # a chain failure
+    past_visits = 365 * c.visit_rate  # a year's custom
 
     def after(gap, delay=None, compensation=r.compensation, apology=1.0, complaints=1):
         value = rules.experience_value(gap, tolerance, c.loss_aversion, c.value_curvature)
         satisfaction = float(rules.update_satisfaction(0.0, value, c.satisfaction_rate))
+        grievance = float(rules.grievance_after_problem(0.0, rules.shortfall(gap, tolerance), c.problem_grievance))
         if delay is not None:
             satisfaction += float(rules.recovery_value(delay, compensation, apology, complaints, weights))
-        return satisfaction
+            healed = rules.restoration(delay, compensation, apology, complaints, weights, c.recovery_restoration)
+            grievance = float(rules.grievance_after_resolution(grievance, healed))
+        return satisfaction, grievance
 
-    def retained_90_days(satisfaction):
-        """Expected share still here after 90 days of visits inside the zone (satisfaction decays to 0)."""
-        survival = 1.0
+    def stayed_90_days(satisfaction, grievance):
+        """Expected share still here after 90 days of visits inside the zone (satisfaction and grievance fade)."""
+        survival, between_visits = 1.0, 1.0 / c.visit_rate
         for _ in range(int(90 * c.visit_rate)):
-            survival *= 1.0 - float(defection_chance(c, satisfaction, c.switching_cost, 365.0, c.initial_trust))
+            chance = leaving_chance(c, satisfaction, c.switching_cost, past_visits, c.initial_trust, grievance, c.visit_rate)
+            survival *= 1.0 - float(chance)
             satisfaction = float(rules.update_satisfaction(satisfaction, 0.0, c.satisfaction_rate))
+            grievance = float(grievance * 0.5 ** (between_visits / c.grievance_half_life_days))
         return survival
 
     never = after(0.0)
@@ -276,11 +293,11 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
         "severe failure, fast generous recovery": after(severe, delay=0.0, compensation=1.0),
         "mild second failure, fast generous recovery": after(mild, delay=0.0, compensation=1.0, complaints=2),
     }
-    effects = {f"satisfaction vs never failed: {name}": value - never for name, value in cases.items()}
+    effects = {f"satisfaction vs never failed: {name}": value[0] - never[0] for name, value in cases.items()}
     best = cases["mild first failure, fast generous recovery"]
-    effects["90-day retention vs never failed: mild first failure, fast generous recovery"] = retained_90_days(
-        best
-    ) - retained_90_days(never)
+    effects["90-day staying vs never failed: mild first failure, fast generous recovery"] = stayed_90_days(
+        *best
+    ) - stayed_90_days(*never)
     return effects
 
 
@@ -290,11 +307,11 @@ F8_SHOCK = {"firm__surprise__start": 180, "firm__surprise__length": 90, "firm__s
 def f8_losses_outweigh_gains(lab: Lab) -> dict[str, Effect]:
     window = slice(180, 270)
     base_sat = lab.series("cohort_satisfaction")[:, window].mean(axis=1)
-    base_ret = lab.series("retention")[:, 269]
+    base_ret = lab.series(RETENTION)[:, 269]
     down_sat = base_sat - lab.series("cohort_satisfaction", **F8_SHOCK, firm__surprise__size=-1.0)[:, window].mean(axis=1)
     up_sat = lab.series("cohort_satisfaction", **F8_SHOCK, firm__surprise__size=1.0)[:, window].mean(axis=1) - base_sat
-    down_ret = base_ret - lab.series("retention", **F8_SHOCK, firm__surprise__size=-1.0)[:, 269]
-    up_ret = lab.series("retention", **F8_SHOCK, firm__surprise__size=1.0)[:, 269] - base_ret
+    down_ret = base_ret - lab.series(RETENTION, **F8_SHOCK, firm__surprise__size=-1.0)[:, 269]
+    up_ret = lab.series(RETENTION, **F8_SHOCK, firm__surprise__size=1.0)[:, 269] - base_ret
     return {
         "satisfaction fall from -1": Effect.of(down_sat),
         "satisfaction rise from +1": Effect.of(up_sat),
@@ -310,27 +327,154 @@ F9_NOISE = (0.2, 0.5, 1.0)
 
 def f9_variability_costs(lab: Lab) -> dict[str, Effect]:
     effects = {}
-    for measure in ("mean_expectation_final", "cohort_satisfaction_final", "retention"):
+    for measure in ("mean_expectation_final", "cohort_satisfaction_final", RETENTION):
         values = {noise: lab.summary(measure, firm__quality_noise=noise) for noise in F9_NOISE}
         for calm, noisy in zip(F9_NOISE, F9_NOISE[1:]):
             effects[f"{measure}, noise {calm} - {noisy}"] = Effect.of(values[calm] - values[noisy])
     return effects
 
 
+# ------------------------------------------- loyalty after a problem (MODEL.md §6)
+UNDERSTAFFED = {"recovery__staff": 1, "recovery__on_the_spot": 0.0}  # fills the slow and unresolved groups
+STINGY = {"recovery__compensation": 0.0, "recovery__apology": False}
+GENEROUS = {"recovery__compensation": 1.0}
+SLOW_DESK = {**F4_FIXED, "recovery__handling_days": 3.0}
+SCENARIOS = {"default": {}, "one handler, nothing on the spot": UNDERSTAFFED}
+
+
+def pooled(lab: Lab, group: str, **overrides) -> Effect:
+    """A landmark group's share staying, its counts summed over seeds, with a Wilson interval."""
+    from sim.landmark import wilson_interval
+
+    n, stayed = lab.pooled(f"{LADDER}.{group}", **overrides)
+    low, high = wilson_interval(stayed, n)
+    return Effect(stayed / n if n else math.nan, low, high, n)
+
+
+def gap(a: Effect, b: Effect) -> Effect:
+    """Difference of two independent pooled shares with a normal 95% interval."""
+    half = 1.959964 * math.sqrt(a.mean * (1 - a.mean) / max(a.n, 1) + b.mean * (1 - b.mean) / max(b.n, 1))
+    return Effect(a.mean - b.mean, a.mean - b.mean - half, a.mean - b.mean + half, min(a.n, b.n))
+
+
+def f10_complaints_predict_churn(lab: Lab) -> dict[str, Effect]:
+    """The landmark ladder 180 days after a first problem, at the default desk and an overloaded one."""
+    effects = {}
+    for scenario, overrides in SCENARIOS.items():
+        share = {g: pooled(lab, g, **overrides) for g in ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")}
+        for group, effect in share.items():
+            effects[f"{scenario}: stayed, {group} (n = {effect.n})"] = effect
+        for high, low in (
+            ("no_problem", "silent"),
+            ("no_problem", "resolved_fast"),
+            ("resolved_fast", "resolved_slow"),
+            ("resolved_slow", "unresolved"),
+            ("resolved_fast", "unresolved"),
+        ):
+            effects[f"{scenario}: {high} - {low}"] = gap(share[high], share[low])
+    return effects
+
+
+def f11_past_purchases_protect(lab: Lab) -> dict[str, Effect]:
+    rise = "complaint_effects.churn_rise_by_past_visits"
+    after = "complaint_effects.staying_after_a_complaint"
+    effects = {
+        "retention, heaviest - lightest fifth of visit rate": Effect.of(
+            lab.summary("retention_by_visit_rate_fifth.fifth_5") - lab.summary("retention_by_visit_rate_fifth.fifth_1")
+        )
+    }
+    for scenario, overrides in SCENARIOS.items():
+        rises = {}
+        for stratum in ("fewer", "more"):
+            complainants = _pooled_share(lab, f"{rise}.{stratum}.complainants", **overrides)
+            comparison = _pooled_share(lab, f"{rise}.{stratum}.comparison", **overrides)
+            rises[stratum] = gap(comparison, complainants)
+            effects[f"{scenario}: churn rise after a complaint, {stratum} past visits"] = rises[stratum]
+        fewer, more = rises["fewer"], rises["more"]
+        half = math.sqrt(((fewer.high - fewer.low) / 2) ** 2 + ((more.high - more.low) / 2) ** 2)
+        difference = fewer.mean - more.mean
+        effects[f"{scenario}: churn rise after a complaint, fewer - more past visits"] = Effect(
+            difference, difference - half, difference + half, min(fewer.n, more.n)
+        )
+        first, recent, distant = (
+            _pooled_share(lab, f"{after}.{name}", **overrides) for name in ("first", "recent_repeat", "distant_repeat")
+        )
+        effects[f"{scenario}: stayed 90 days, first complaint - repeat within 60 days"] = gap(first, recent)
+        effects[f"{scenario}: stayed 90 days, repeat after 180+ days - repeat within 60 days"] = gap(distant, recent)
+    return effects
+
+
+def _pooled_share(lab: Lab, path: str, **overrides) -> Effect:
+    from sim.landmark import wilson_interval
+
+    n, stayed = lab.pooled(path, **overrides)
+    low, high = wilson_interval(stayed, n)
+    return Effect(stayed / n if n else math.nan, low, high, n)
+
+
+def f12_double_deviation(lab: Lab) -> dict[str, Effect]:
+    lift = "complaint_effects.recovery_lift"
+    effects = {
+        "satisfaction lift, mild first problem resolved on the spot": Effect.of(
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean", **GENEROUS)
+        ),
+        "satisfaction lift, mild second complaint resolved on the spot": Effect.of(
+            lab.summary(f"{lift}.mild_second_on_the_spot.mean", **GENEROUS)
+        ),
+    }
+    for scenario, overrides in SCENARIOS.items():
+        effects[f"{scenario}: stayed 180 days, silent - unresolved"] = gap(
+            pooled(lab, "silent", **overrides), pooled(lab, "unresolved", **overrides)
+        )
+    return effects
+
+
+def f7_recovery_paradox_in_runs(lab: Lab) -> dict[str, Effect]:
+    """The paradox measured on model runs from the event log (see ``sim.landmark.recovery_lift``)."""
+    lift = "complaint_effects.recovery_lift"
+    return {
+        "satisfaction lift, mild first problem, on the spot, generous (compensation 1)": Effect.of(
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean", **GENEROUS)
+        ),
+        "satisfaction lift, mild first problem, on the spot, default compensation": Effect.of(
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean")
+        ),
+        "satisfaction lift, severe first problem, on the spot, generous": Effect.of(
+            lab.summary(f"{lift}.severe_first_on_the_spot.mean", **GENEROUS)
+        ),
+        "satisfaction lift, mild second complaint, on the spot, generous": Effect.of(
+            lab.summary(f"{lift}.mild_second_on_the_spot.mean", **GENEROUS)
+        ),
+        "satisfaction lift, mild first problem, resolved in 3 days": Effect.of(
+            lab.summary(f"{lift}.mild_first_slow.mean", **SLOW_DESK)
+        ),
+        "satisfaction lift, mild first problem, on the spot but stingy": Effect.of(
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean", **STINGY)
+        ),
+        "stayed 180 days, resolved fast - no problem": gap(pooled(lab, "resolved_fast"), pooled(lab, "no_problem")),
+    }
+
+
 LAB_FACTS = {
     "F1 surprise-then-regress trap": f1_surprise_trap,
     "F2 the trap has a cause": f2_trap_has_a_cause,
     "F3 promise level": f3_promise_level,
-    "F4 recovery speed": f4_recovery_speed,
-    "F5 complaint iceberg": f5_complaint_iceberg,
     "F6 reliability compounds": f6_reliability_compounds,
     "F8 losses outweigh gains": f8_losses_outweigh_gains,
     "F9 variability costs": f9_variability_costs,
 }
+LOYALTY_FACTS = {
+    "F4 recovery speed": f4_recovery_speed,
+    "F5 complaint iceberg": f5_complaint_iceberg,
+    "F7 recovery paradox (model runs)": f7_recovery_paradox_in_runs,
+    "F10 complaints predict churn": f10_complaints_predict_churn,
+    "F11 past purchases protect, past complaints hurt briefly": f11_past_purchases_protect,
+    "F12 double deviation": f12_double_deviation,
+}
 
 
 def all_configurations() -> list[dict]:
-    """Every configuration the facts need, so a lab can run them in one parallel batch."""
+    """Every configuration the facts of ``LAB_FACTS`` need, so a lab can run them in one parallel batch."""
     configs = [{}]
     for extra in [{}] + [{"customers.learning_rate": a} for a in F2_LEARNING_RATES] + [
         {"customers.loss_aversion": lam} for lam in F2_LOSS_AVERSIONS
@@ -338,8 +482,6 @@ def all_configurations() -> list[dict]:
         configs += [dict(extra), {**SURPRISE, "firm.surprise.regress": True, **extra}]
     configs.append({**SURPRISE, "firm.surprise.regress": False})
     configs += [{"firm.promise": p} for p in F3_PROMISES]
-    configs += [{"recovery.desk": "fixed_delay", "recovery.on_the_spot": 0.0, "recovery.handling_days": d} for d in F4_DELAYS]
-    configs += [{"recovery.handling_days": 1.0, "recovery.on_the_spot": 0.0, "recovery.staff": s} for s in F4_STAFF]
     configs += [{"firm.step_reliability": r, "firm.chain_steps": n} for r, n in F6_CHAINS]
     shock = {k.replace("__", "."): v for k, v in F8_SHOCK.items()}
     configs += [{**shock, "firm.surprise.size": size} for size in (-1.0, 1.0)]
@@ -347,21 +489,39 @@ def all_configurations() -> list[dict]:
     return configs
 
 
-def measure_all(lab: Lab) -> dict[str, dict]:
+def loyalty_configurations() -> list[dict]:
+    """Every configuration the facts of ``LOYALTY_FACTS`` need."""
+    dotted = [{}, UNDERSTAFFED, STINGY, GENEROUS, SLOW_DESK]
+    dotted += [{**F4_FIXED, "recovery__handling_days": d} for d in F4_DELAYS]
+    dotted += [{**F4_QUEUE, "recovery__staff": n} for n in F4_STAFF]
+    return [{k.replace("__", "."): v for k, v in c.items()} for c in dotted]
+
+
+def loyalty_lab(seeds=range(8), workers: int = 2) -> Lab:
+    """Loyalty after a problem needs bigger markets: 10,000 people fill the smaller landmark groups."""
+    return Lab(customers=10_000, days=730, seeds=seeds, workers=workers)
+
+
+def measure_all(lab: Lab, loyalty: Lab) -> dict[str, dict]:
     from sim.params import validate
 
     lab.prefetch(all_configurations())
+    loyalty.prefetch(loyalty_configurations())
     measured = {name: fact(lab) for name, fact in LAB_FACTS.items()}
+    measured.update({name: fact(loyalty) for name, fact in LOYALTY_FACTS.items()})
     measured["F7 recovery paradox (rule-level experiment)"] = f7_recovery_paradox(validate({}))
-    return dict(sorted(measured.items()))
+    return dict(sorted(measured.items(), key=lambda item: int(item[0].split()[0][1:])))
 
 
 def as_markdown(measured: dict[str, dict], lab: Lab) -> str:
     lines = [
         "# Stylized facts: measured effects",
         "",
-        f"{len(lab.seeds)} seeds ({lab.seeds[0]}-{lab.seeds[-1]}), {lab.customers:,} people, {lab.days} days; "
-        "mean and 95% t-interval over seeds, policies paired by seed (common random numbers).",
+        f"{len(lab.seeds)} seeds ({lab.seeds[0]}-{lab.seeds[-1]}), {lab.customers:,} people, {lab.days} days "
+        "(F4, F5, F7 on model runs and F10-F12: 10,000 people, the same seeds); "
+        "mean and 95% t-interval over seeds, policies paired by seed (common random numbers). "
+        "Landmark shares (F10-F12, 'stayed' and their differences) pool the landmarks of all seeds: "
+        "Wilson intervals for a share, normal intervals for a difference.",
         "Regenerate: `servsim-facts --out docs/facts.md`.",
         "",
     ]
@@ -389,7 +549,8 @@ def main() -> None:
     parser.add_argument("--out", help="also write the table to this markdown file")
     args = parser.parse_args()
     lab = Lab(args.customers, args.days, range(args.seeds), args.workers)
-    text = as_markdown(measure_all(lab), lab)
+    loyalty = loyalty_lab(range(args.seeds), args.workers)
+    text = as_markdown(measure_all(lab, loyalty), lab)
     publish(text, args.out)
 
 

@@ -19,7 +19,7 @@ from sim.params import ServsimConfig
 START, LENGTH, SIZE, REGRESS = (f"firm.surprise.{key}" for key in ("start", "length", "size", "regress"))
 LEARNING = "customers.learning_rate"
 PAIRED_BY = [LEARNING, "seed"]
-GAPS = ["retention", "market_share", "profit", "cohort_satisfaction_final"]
+GAPS = ["retention_never_left", "market_share", "profit", "cohort_satisfaction_final"]
 POLICY_COLOURS = {"never": "#555555", "regress": "#d62728", "sustained": "#2ca02c"}
 REGRESS_COLOURS = ("#1f77b4", "#d62728", "#9467bd")  # one per length of a regressing surprise
 # The trap is over when the firm's customers' satisfaction is back within this share of the dip.
@@ -166,7 +166,7 @@ def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Pat
     start = int(runs[START].iloc[0])
     window = (start, start + arm[LENGTH])
     fig, axes = new_figure(3, 1, width=10, height_per_row=3.2)
-    panels = (("retention", "starting customers still\nwith the firm (%)", 100, 1),
+    panels = (("retention_never_left", "starting customers still\nwith the firm (%)", 100, 1),
               ("mean_satisfaction", "satisfaction of the firm's\ncustomers (7-day mean, value units)", 1, WEEK),
               ("mean_expectation", "mean expectation\n(0-10 scale)", 1, 1))
     tables = {}
@@ -182,9 +182,9 @@ def _trajectory_figure(sweep: Sweep, runs: pd.DataFrame, arm: dict, out_dir: Pat
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     course = trap_course(tables["mean_satisfaction"]["regress"], tables["mean_satisfaction"]["never"], window[1])
-    course["behind_from"] = falls_behind_on(tables["retention"]["regress"], tables["retention"]["never"])
+    course["behind_from"] = falls_behind_on(tables["retention_never_left"]["regress"], tables["retention_never_left"]["never"])
     _mark_dip(axes[1, 0], tables["mean_satisfaction"], course)
-    _mark_final_gap(axes[0, 0], tables["retention"])
+    _mark_final_gap(axes[0, 0], tables["retention_never_left"])
     axes[0, 0].legend(fontsize=8, loc="lower left")
     axes[-1, 0].set_xlabel("day")
     fig.suptitle(f"The surprise trap: +{arm[SIZE]:g} quality for {arm[LENGTH]:g} days from day {start} (shaded), "

@@ -36,6 +36,9 @@ class AgentServiceModel(ServiceModel):
         """A snapshot of every customer's state as arrays (a copy: writing to it changes nothing)."""
         return Population.of_objects(self.customers, [f.name for f in CUSTOMER_STATE])
 
+    def with_firm(self):
+        return Population.of_objects(self.customers, ["with_firm"]).with_firm
+
     def customer(self, index: int) -> Customer:
         return self.customers[index]
 

@@ -55,8 +55,8 @@ def main(cfg: DictConfig) -> dict:
             print(f"servsim: run {hydra_cfg.job.num} already finished in {out_dir}, skipped")
             return finished
     try:
-        timeseries, summary, _ = simulate(config, show_progress=config.output.progress)
-        write_outputs(out_dir, config, timeseries, summary, scenario)
+        timeseries, summary, model = simulate(config, show_progress=config.output.progress)
+        write_outputs(out_dir, config, timeseries, summary, scenario, model)
     except KeyboardInterrupt:
         print(f"servsim: interrupted; the run in {out_dir} is unfinished (it has no {SUMMARY_FILE})", file=sys.stderr)
         sys.exit(130)

@@ -64,7 +64,7 @@ def overview_figure(timeseries: pd.DataFrame, summary: dict, title: str, surpris
     ax_cust.plot(day, ts["retention"] * start, color="#27ae60", lw=2, label="starting customers still here")
     ax_cust.set_ylim(0, max(ts["active"].max(), start) * 1.1)
     ax_cust.set_ylabel("people")
-    ax_cust.set_title(f"Customers (retention at horizon {summary['retention']:.0%})")
+    ax_cust.set_title(f"Customers (retention at horizon {summary['retention_never_left']:.0%})")
     ax_cust.legend(loc="lower left", fontsize=8)
 
     shares = [weekly(ts[f"share_{name}"]) for name in OUTCOME_COLOURS]

@@ -1,4 +1,4 @@
-"""What a run reports: the daily series (MODEL.md §4) and the run summary."""
+"""What a run reports: the daily series (MODEL.md §4) and the run summary, with the loyalty measures of §6."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from agents.population import HISTORY_NAMES
 from agents.rules import OUTCOME_NAMES
+from sim import landmark
 from sim.model import COLUMNS
 
 # The columns of timeseries.csv, as the processes declare them (see sim.model.COLUMNS).
@@ -19,29 +19,23 @@ def _share(numerator: float, denominator: float) -> float | None:
     return float(numerator) / denominator if denominator else None
 
 
-def summarise(model) -> dict:
-    """The run summary of MODEL.md §4, as plain JSON-ready numbers."""
+def summarise(model, events) -> dict:
+    """The run summary of MODEL.md §4 and §6, as plain JSON-ready numbers; ``events`` is the run's event table."""
     p, record = model.people, model.record
     s = record.totals()
     cohort = p.starting_customer
-    stayed = cohort & p.with_firm
-    by_history = {}
-    cohort_sizes = {}
-    for code, name in enumerate(HISTORY_NAMES):
-        group = cohort & (p.history == code)
-        cohort_sizes[name] = int(group.sum())
-        by_history[name] = _share(np.sum(group & p.with_firm), group.sum())
-    ever_dissatisfied = p.problems > 0
     delays = np.asarray(model.world.resolution_delays)
     visits = s["visits"]
     outcome_counts = [_outcome_count(record, name) for name in OUTCOME_NAMES]
     outcome_total = max(sum(outcome_counts), 1)
+    days, fast_days = model.config.days, model.config.recovery.fast_days
     return {
-        "days": model.config.days,
+        "days": days,
         "people_in_market": int(p.size),
         "customers_initial": model.starting_customers,
         "customers_final": int(p.with_firm.sum()),
-        "retention": _share(stayed.sum(), cohort.sum()),
+        "retention_never_left": _share(np.sum(cohort & ~p.ever_left), cohort.sum()),
+        "retention_at_horizon": _share(np.sum(cohort & p.with_firm), cohort.sum()),
         "market_share": float(p.with_firm.mean()),
         "acquisitions": int(s["acquisitions"]),
         "defections": int(s["defections"]),
@@ -50,36 +44,42 @@ def summarise(model) -> dict:
         "visits": int(visits),
         "failures": int(s["failures"]),
         "first_time_right": _share(visits - s["failures"], visits),
-        "outcome_shares": {
-            name: float(count) / outcome_total
-            for name, count in zip(OUTCOME_NAMES, outcome_counts)
-        },
+        "outcome_shares": {name: float(count) / outcome_total for name, count in zip(OUTCOME_NAMES, outcome_counts)},
         "dissatisfied_experiences": int(s["dissatisfied"]),
         "complaints": int(s["complaints"]),
         "complaint_share": _share(s["complaints"], s["dissatisfied"]),
         "complaint_ratio": _share(s["complaints"], visits),
-        "dissatisfied_customers_who_complained": _share(np.sum(p.complaints > 0), np.sum(ever_dissatisfied)),
+        "dissatisfied_customers_who_complained": _share(np.sum(p.complaints > 0), np.sum(p.problems > 0)),
         "complaints_on_the_spot": int(s["complaints_on_the_spot"]),
         "resolutions": len(delays),
         "complaints_abandoned": int(s["abandoned"]),
         "mean_recovery_days": float(delays.mean()) if delays.size else None,
         "p90_recovery_days": float(np.quantile(delays, 0.9)) if delays.size else None,
-        "share_resolved_fast": _share(int(np.sum(delays <= model.config.recovery.fast_days)), len(delays)),
-        "retention_by_history": by_history,
-        "retention_complainants": _share(np.sum(cohort & (p.complaints > 0) & p.with_firm), np.sum(cohort & (p.complaints > 0))),
-        "cohort_by_history": cohort_sizes,
+        "share_resolved_fast": _share(int(np.sum(delays <= fast_days)), len(delays)),
+        "after_first_problem": landmark.after_first_problem(events, cohort, days, fast_days),
+        "complaint_effects": {
+            "churn_rise_by_past_visits": landmark.churn_rise_by_past_visits(events, cohort, days),
+            "staying_after_a_complaint": landmark.staying_after_a_complaint(events, cohort, days),
+            "recovery_lift": landmark.recovery_lift(events, model.config.customers.satisfaction_rate, fast_days),
+        },
+        "retention_by_visit_rate_fifth": _by_fifths(p.visit_rate[cohort], ~p.ever_left[cohort]),
         "mean_expectation_final": _mean_or_none(p.expectation[p.with_firm]),
         "mean_satisfaction_final": _mean_or_none(p.satisfaction[p.with_firm]),
         "mean_trust_final": _mean_or_none(p.trust[p.with_firm]),
         "cohort_satisfaction_final": _mean_or_none(p.satisfaction[cohort]),
         "customer_lifetime_value": _mean_or_none(p.value[cohort]),
-        "revenue": float(s["revenue"]),
-        "delivery_cost": float(s["delivery_cost"]),
-        "recovery_cost": float(s["recovery_cost"]),
-        "guarantee_cost": float(s["guarantee_cost"]),
-        "acquisition_cost": float(s["acquisition_cost"]),
-        "profit": float(s["profit"]),
+        **{name: float(s[name]) for name in MONEY},
     }
+
+
+# Money over the run, in the order the summary prints it: revenue, then each cost line, then profit.
+MONEY = ("revenue", "delivery_cost", "recovery_cost", "compensation_cost", "guarantee_cost", "acquisition_cost", "profit")
+
+
+def _by_fifths(trait: np.ndarray, stayed: np.ndarray) -> dict:
+    """Share staying in each fifth of ``trait``, fifth_1 the lowest (F11: heavy users are not less loyal)."""
+    fifth = np.searchsorted(np.quantile(trait, [0.2, 0.4, 0.6, 0.8]), trait, side="right") if len(trait) else trait
+    return {f"fifth_{k + 1}": float(stayed[fifth == k].mean()) if np.any(fifth == k) else None for k in range(5)}
 
 
 def _outcome_count(record, name: str) -> int:

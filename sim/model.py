@@ -8,7 +8,7 @@ every decision is a process calling ``agents.rules``.
 ``sim.agent_model.AgentServiceModel`` runs the same day one ``mesa.Agent`` at a time.
 
 Randomness: one seed makes Mesa's generator, which spawns named child streams
-(population, daily dice, word of mouth). Each day rolls a fixed amount of the
+(population, daily dice, word of mouth, and the loyalty measure's comparison draws). Each day rolls a fixed amount of the
 daily stream whatever the policy, and every person has their own die for each
 decision (``agents.dice``), so two policies compared on one seed see the same
 dice (common random numbers) and differ only by what the policy does.
@@ -22,6 +22,7 @@ import simpy
 
 from agents.desk import RecoveryDesk
 from agents.dice import DailyDice
+from agents.events import EventLog
 from agents.firm import Firm
 from agents.population import Population, populate
 from agents.processes import (
@@ -41,7 +42,7 @@ from agents.processes.recovery import abandoned_at_desk, resolved_at_desk
 from sim.params import ServsimConfig
 from sim.records import DailyRecord
 
-STREAMS = ("population", "daily", "word_of_mouth")
+STREAMS = ("population", "daily", "word_of_mouth", "landmark")
 # People per slice when a rule runs over a large group: a slice's temporaries fit in the CPU cache.
 SLICE = 1 << 16
 
@@ -83,6 +84,8 @@ class ServiceModel(mesa.Model):
             population_size=config.market.customers,
             slice_size=SLICE,
             cohort=np.flatnonzero(self._people.starting_customer),
+            events=EventLog(every_visit=config.output.events == "all"),
+            landmark_rng=self.streams["landmark"],
         )
         self.record = DailyRecord(COLUMNS, config.days)
         self.datacollector = mesa.DataCollector(
@@ -106,7 +109,7 @@ class ServiceModel(mesa.Model):
             complaint_propensity=c.complaint_propensity,
             switching_cost=c.switching_cost,
             spread=c.trait_spread,
-            tenure_scale_days=c.tenure_scale_days,
+            initial_tenure_days=c.initial_tenure_days,
         )
 
     @property
@@ -126,6 +129,7 @@ class ServiceModel(mesa.Model):
         """One day: roll the dice, run the processes in order, record."""
         world = self.world
         world.tally = self.record.blank_day()
+        world.dawn_with_firm = self.with_firm()
         self.roll_dice()
         for process in DAY:
             if process is BOOKKEEPING:
@@ -135,6 +139,10 @@ class ServiceModel(mesa.Model):
         self.datacollector.collect(self)
         world.day += 1
 
+    def with_firm(self) -> np.ndarray:
+        """Who is with the firm now, as a new boolean array."""
+        return self._people.with_firm.copy()
+
     def roll_dice(self) -> None:
         """Today's dice, the same amount of the stream whatever the policy."""
         self.world.dice.roll()
@@ -143,14 +151,14 @@ class ServiceModel(mesa.Model):
         process.vector(self._people, self.world)
 
     def _complaint_resolved(self, index: int, delay: float) -> None:
-        customer = self.customer(index)
-        resolved_at_desk(customer, delay, self.world)
-        decide_after_outcome(customer, self.world)
+        customer, now = self.customer(index), self.env.now
+        resolved_at_desk(customer, delay, now, self.world)
+        decide_after_outcome(customer, now, self.world)
 
     def _complaint_abandoned(self, index: int, waited: float) -> None:
-        customer = self.customer(index)
-        abandoned_at_desk(customer, waited, self.world)
-        decide_after_outcome(customer, self.world)
+        customer, now = self.customer(index), self.env.now
+        abandoned_at_desk(customer, waited, now, self.world)
+        decide_after_outcome(customer, now, self.world)
 
     def run(self, progress=None) -> None:
         """Run to the horizon; ``progress`` (if given) is called once a day."""

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from sim.landmark import GROUPS, MIN_GROUP
+
+LADDER_LABELS = {
+    "no_problem": "no problem yet",
+    "silent": "silent after the problem",
+    "resolved_fast": "complaint resolved fast",
+    "resolved_slow": "complaint resolved slowly",
+    "unresolved": "complaint unresolved",
+}
+
 
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def loyalty_ladder(summary: dict, window: str = "180") -> list[str]:
+    """Who stayed ``window`` days after their first problem, by what happened to it (MODEL.md §6)."""
+    rows = summary["after_first_problem"][window]
+    lines = [f"  Still with the firm {window} days after their first problem (n = landmarks followed):"]
+    for group in GROUPS:
+        row = rows[group]
+        if row["n"] < MIN_GROUP:
+            shown = f"too few to tell (n = {row['n']})"
+        else:
+            shown = f"{row['stayed']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}] (n = {row['n']:,})"
+        lines.append(f"    {LADDER_LABELS[group]:<27} {shown}")
+    return lines
+
+
 def plain_summary(summary: dict, config, scenario: str, out_dir) -> str:
     s = summary
-    by = s["retention_by_history"]
     firm = config.firm
     lines = [
         f"servsim: scenario '{scenario}', {s['people_in_market']:,} people, {s['days']} days, seed {config.seed}",
@@ -19,14 +42,13 @@ def plain_summary(summary: dict, config, scenario: str, out_dir) -> str:
     lines += [
         f"  Promise {firm.promise:g} vs quality {firm.quality:g} of 10"
         f"{' with a guarantee' if firm.guarantee else ''}; first-time-right {_pct(s['first_time_right'])}.",
-        f"  The firm kept {_pct(s['retention'])} of its {s['customers_initial']:,} starting customers and ends with "
-        f"{s['customers_final']:,} ({_pct(s['market_share'])} of the market): "
+        f"  Of its {s['customers_initial']:,} starting customers the firm kept {_pct(s['retention_never_left'])} "
+        f"without a break ({_pct(s['retention_at_horizon'])} with it at the end, counting those who came back); "
+        f"it ends with {s['customers_final']:,} ({_pct(s['market_share'])} of the market): "
         f"{s['acquisitions']:,} joined, {s['defections']:,} left.",
         f"  {s['dissatisfied_experiences']:,} visits fell short of expectations; only {s['complaints']:,} "
         f"({_pct(s['complaint_share'])}) became complaints: the rest of the iceberg stayed silent.",
-        f"  Starting customers still here, by what happened to them: never a problem {_pct(by['no_problem'])}, "
-        f"silent after a problem {_pct(by['silent'])}, complaint unresolved {_pct(by['unresolved'])}, "
-        f"resolved {_pct(by['resolved'])}, resolved fast {_pct(by['resolved_fast'])}.",
+        *loyalty_ladder(s),
     ]
     if s["mean_recovery_days"] is not None:
         lines.append(

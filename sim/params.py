@@ -38,6 +38,9 @@ class FirmConfig:
     promise: float = param(7.0, 0.0, 10.0, doc="advertised service level, 0-10 scale")
     guarantee: bool = param(False, doc="complete promise: pays compensation automatically when broken (Hart 1988)")
     guarantee_payout: float = param(0.5, 0.0, 5.0, doc="guarantee compensation, in visit prices (coach-line example: 0.5)")
+    guarantee_tolerance: float = param(
+        0.6, 0.0, 10.0, doc="the guarantee pays when perceived quality is this far below the stated promise, points"
+    )
     chain_steps: int = param(5, 1, 50, integer=True, doc="steps in the service chain")
     step_reliability: float = param(0.99, 0.0, 1.0, doc="chance each step is right first time")
     failure_severity: float = param(2.0, 0.0, 10.0, doc="quality points lost when the chain fails")
@@ -90,17 +93,29 @@ class CustomersConfig:
     trust_gain: float = param(0.03, 0.0, 1.0, doc="share of missing trust regained per kept promise")
     trust_loss: float = param(0.15, 0.0, 1.0, doc="share of trust lost per broken promise")
     guarantee_trust_softening: float = param(0.5, 0.0, 1.0, doc="share of the trust loss a guarantee payout prevents")
-    compensation_weight: float = param(0.3, 0.0, 10.0, doc="satisfaction value of generous compensation")
-    speed_weight: float = param(0.2, 0.0, 10.0, doc="satisfaction value of an instant resolution")
+    compensation_weight: float = param(0.15, 0.0, 10.0, doc="satisfaction value of generous compensation")
+    speed_weight: float = param(0.1, 0.0, 10.0, doc="satisfaction value of an instant resolution")
     speed_scale_days: float = param(2.0, 0.01, 365.0, doc="delay at which speed's value has fallen to 1/e, days")
-    apology_weight: float = param(0.1, 0.0, 10.0, doc="satisfaction value of an apology")
+    apology_weight: float = param(0.05, 0.0, 10.0, doc="satisfaction value of an apology")
     abandonment_penalty: float = param(0.5, 0.0, 10.0, doc="satisfaction lost when a complaint goes unresolved")
-    defection_floor: float = param(0.009, 0.0, 1.0, doc="chance to leave per decision even when content")
-    defection_span: float = param(0.5, 0.0, 1.0, doc="extra chance to leave when deeply dissatisfied")
+    abandonment_grievance: float = param(
+        2.0, 0.0, 20.0, doc="grievance an unanswered complaint adds, points (a second failure)"
+    )
+    recovery_restoration: float = param(
+        0.9, 0.0, 1.0, doc="share of the grievance a perfect (instant, generous, apologising) first recovery heals"
+    )
+    problem_grievance: float = param(
+        1.0, 0.0, 20.0, doc="grievance a visit below the zone leaves besides its depth below the zone, points"
+    )
+    grievance_weight: float = param(2.5, 0.0, 100.0, doc="each point of grievance multiplies the chance to leave by 1 + this")
+    grievance_half_life_days: float = param(60.0, 1.0, 3650.0, doc="days in which a grievance fades to half, days")
+    defection_floor: float = param(0.00006, 0.0, 1.0, doc="daily chance to leave even when content")
+    defection_span: float = param(0.005, 0.0, 1.0, doc="extra daily chance to leave when deeply dissatisfied")
     defection_midpoint: float = param(-1.5, -10.0, 10.0, doc="satisfaction at which dissatisfaction pressure is half")
     defection_steepness: float = param(3.0, 0.01, 100.0, doc="how sharply pressure rises as satisfaction falls")
     trust_loyalty: float = param(1.0, 0.0, 10.0, doc="full trust divides the chance to leave by 1 + this (commitment)")
-    tenure_scale_days: float = param(730.0, 1.0, None, doc="tenure that halves the chance to leave, days")
+    purchases_scale: float = param(73.0, 1.0, None, doc="past purchases (visits) that halve the chance to leave")
+    initial_tenure_days: float = param(730.0, 1.0, None, doc="mean time the starting customers have been with the firm, days")
     wom_threshold: float = param(0.5, 0.0, 10.0, doc="satisfaction beyond plus or minus this makes a customer talk")
     wom_rate_satisfied: float = param(0.01, 0.0, 1.0, doc="daily chance a satisfied customer recommends")
     wom_rate_dissatisfied: float = param(0.02, 0.0, 1.0, doc="daily chance a dissatisfied customer warns (TARP: 2x)")
@@ -124,6 +139,11 @@ class OutputConfig:
     figures: bool = param(True, doc="draw overview.png")
     summary: bool = param(True, doc="print the plain-language summary")
     progress: bool = param(True, doc="show a progress bar for runs longer than a few seconds")
+    events: str = param(
+        "problems",
+        choices=("problems", "all", "none"),
+        doc="event log written to events.parquet: problems, complaints, outcomes, leaving and joining; all = every visit too",
+    )
 
 
 @dataclass

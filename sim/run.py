@@ -8,6 +8,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 from tqdm import tqdm
@@ -57,7 +58,28 @@ def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.Dat
     ):
         model.run(progress=bar.update)
     timeseries = model.record.frame()
-    return timeseries, summarise(model), model
+    model.event_table = model.world.events.table()
+    return timeseries, summarise(model, model.event_table), model
+
+
+PARQUET = {"index": False, "compression": "zstd"}
+
+
+def _compact(table: pd.DataFrame) -> pd.DataFrame:
+    """Single precision on disk for every float but the event time (a desk outcome's moment needs doubles)."""
+    floats = [c for c in table.columns if table[c].dtype == np.float64 and c != "time"]
+    return table.astype({c: np.float32 for c in floats} | {"customer": np.int32})
+
+
+# The customers table of the event log: who started with the firm, and each person's fixed traits.
+CUSTOMER_COLUMNS = ("starting_customer", "learning_rate", "loss_aversion", "tolerance", "visit_rate", "complaint_propensity", "switching_cost")
+
+
+def customers_table(model) -> pd.DataFrame:
+    people = model.people
+    table = pd.DataFrame({name: getattr(people, name) for name in CUSTOMER_COLUMNS})
+    table.index.name = "customer"
+    return table.reset_index()
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -106,11 +128,18 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
     return json.loads(summary_path.read_text())
 
 
-def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str) -> None:
-    """config.yaml, timeseries.csv, overview.png, then summary.json (the completion mark)."""
+def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str, model=None) -> None:
+    """config.yaml, timeseries.csv, the event log, overview.png, then summary.json (the completion mark).
+
+    The event log (``events.parquet`` and ``customers.parquet``) is written when
+    ``model`` is given and ``output.events`` is not ``none``.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(out_dir / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(OmegaConf.structured(config))))
     _write_atomically(out_dir / "timeseries.csv", lambda p: timeseries.to_csv(p, index=False, float_format="%.6g"))
+    if model is not None and config.output.events != "none":
+        _write_atomically(out_dir / "events.parquet", lambda p: _compact(model.event_table).to_parquet(p, **PARQUET))
+        _write_atomically(out_dir / "customers.parquet", lambda p: _compact(customers_table(model)).to_parquet(p, **PARQUET))
     if config.output.figures:
         from sim.figures import overview_figure, save  # matplotlib only when a figure is wanted
 

@@ -16,7 +16,8 @@ from tests.conftest import compose_config
 
 SCENARIOS = sorted(p.stem for p in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
 REQUIRED_SUMMARY = {
-    "retention",
+    "retention_never_left",
+    "retention_at_horizon",
     "customers_final",
     "market_share",
     "dissatisfied_experiences",
@@ -24,7 +25,7 @@ REQUIRED_SUMMARY = {
     "complaint_share",
     "mean_recovery_days",
     "profit",
-    "retention_by_history",
+    "after_first_problem",
 }
 
 
@@ -63,7 +64,12 @@ def test_cli_writes_every_output(tmp_path):
     assert list(timeseries.columns) == list(DAILY_COLUMNS) and len(timeseries) == 200
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert REQUIRED_SUMMARY <= set(summary)
-    assert set(summary["retention_by_history"]) == {"no_problem", "silent", "unresolved", "resolved", "resolved_fast"}
+    assert set(summary["after_first_problem"]) == {"90", "180"}
+    assert set(summary["after_first_problem"]["90"]) == {"no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved", "complained"}
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    assert {"problem", "complaint", "left"} <= set(events["kind"].astype(str)) and len(events) > 100
+    assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 600
+    assert "Still with the firm 180 days after their first problem" in result.stdout
     assert "promise: 8.0" in (tmp_path / "config.yaml").read_text()
     assert (tmp_path / "overview.png").stat().st_size > 20_000
     assert not list(tmp_path.glob("*.part"))

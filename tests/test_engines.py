@@ -20,15 +20,19 @@ CASES = {
     },
     "slow_fixed_desk_overpromise": {"recovery__desk": "fixed_delay", "recovery__handling_days": 6.0, "firm__promise": 9.0},
     "noisy_heterogeneous": {"firm__quality_noise": 1.5, "customers__trait_spread": 1.0, "customers__loss_aversion": 4.0},
+    "every_visit_logged": {"output__events": "all", "recovery__staff": 1, "recovery__on_the_spot": 0.0},
 }
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_engines_give_identical_runs(case):
     overrides = dict(CASES[case], market__customers=600, days=160, seed=21)
-    vector_ts, vector_summary, _ = simulate(small_config(engine="vector", **overrides))
-    agent_ts, agent_summary, _ = simulate(small_config(engine="agent", **overrides))
+    vector_run = simulate(small_config(engine="vector", **overrides))
+    agent_run = simulate(small_config(engine="agent", **overrides))
+    (vector_ts, vector_summary, _), (agent_ts, agent_summary, _) = vector_run, agent_run
     pd.testing.assert_frame_equal(vector_ts, agent_ts, check_exact=True)
+    vector_model, agent_model = vector_run[2], agent_run[2]
+    pd.testing.assert_frame_equal(vector_model.event_table, agent_model.event_table, check_exact=True)
     # summary.json is written with json.dumps: compare exactly what would be written
     assert json.dumps(vector_summary) == json.dumps(agent_summary)
     assert vector_summary["complaints"] > 0 and vector_summary["defections"] > 0

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.aggregate import COMPLAINANTS_KEPT
 from experiments.recovery_speed import DELAY, equivalent_delay, gaps_to_standard
 from experiments.sensitivity import design_matrix, indices
 from experiments.surprise_trap import LEARNING, LENGTH, REGRESS, SIZE, falls_behind_on, paired_gaps, trap_course
@@ -17,15 +18,15 @@ def test_paired_gaps_subtract_the_never_surprised_run_of_the_same_seed_and_learn
         REGRESS: [True, True, True, True, False],
         LEARNING: [0.15, 0.15, 0.15, 0.15, 0.15],
         "seed": [0, 0, 1, 1, 1],
-        "retention": [0.80, 0.75, 0.70, 0.66, 0.90],
+        "retention_never_left": [0.80, 0.75, 0.70, 0.66, 0.90],
         "market_share": [0.6, 0.5, 0.6, 0.5, 0.7],
         "profit": [100.0, 90.0, 80.0, 85.0, 60.0],
         "cohort_satisfaction_final": [0.0, -0.2, 0.1, -0.1, 0.3],
     })
     gaps = paired_gaps(runs).set_index("job")
     assert list(gaps.index) == [1, 3, 4]
-    assert gaps.loc[1, "retention_gap"] == pytest.approx(-0.05)
-    assert gaps.loc[3, "retention_gap"] == pytest.approx(-0.04)
+    assert gaps.loc[1, "retention_never_left_gap"] == pytest.approx(-0.05)
+    assert gaps.loc[3, "retention_never_left_gap"] == pytest.approx(-0.04)
     assert gaps.loc[4, "profit_gap"] == pytest.approx(-20.0)
     assert list(gaps["policy"]) == ["regress", "regress", "sustained"]
 
@@ -49,7 +50,7 @@ def test_trap_course_says_when_the_dip_has_not_closed():
 
 
 def test_equivalent_delay_interpolates_the_standard_curve():
-    standard = pd.DataFrame({DELAY: [0.0, 4.0, 8.0], "retention_complainants": [0.9, 0.8, 0.6]})
+    standard = pd.DataFrame({DELAY: [0.0, 4.0, 8.0], COMPLAINANTS_KEPT: [0.9, 0.8, 0.6]})
     assert equivalent_delay(standard, 0.85) == pytest.approx(2.0)
     assert equivalent_delay(standard, 0.7) == pytest.approx(6.0)
     assert equivalent_delay(standard, 0.95) is None

@@ -19,7 +19,7 @@ from tests.conftest import compose_config
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 REPO = Path(CONFIG_DIR).parent
-TINY = ["market.customers=300", "days=40", "output.progress=false"]
+TINY = ["market.customers=300", "days=100", "output.progress=false"]
 
 
 def compose_experiment(name: str, *overrides: str, with_hydra: bool = False):
@@ -127,7 +127,13 @@ def test_tiny_sweep_writes_table_means_figure_and_report(tiny_sweep):
     assert len(runs) == 4
     assert sorted(zip(runs["firm.promise"], runs["seed"])) == [(6.0, 0), (6.0, 1), (8.0, 0), (8.0, 1)]
     summaries = [json.loads((sweep_dir / str(job) / "summary.json").read_text()) for job in runs["job"]]
-    assert list(runs["retention"]) == pytest.approx([s["retention"] for s in summaries])
+    assert list(runs["retention_never_left"]) == pytest.approx([s["retention_never_left"] for s in summaries])
+    ladder = pd.read_csv(sweep_dir / "landmark.csv")
+    pooled = ladder[(ladder["firm.promise"] == 6.0) & (ladder["window"] == 90) & (ladder["group"] == "no_problem")].iloc[0]
+    at_6 = [s["after_first_problem"]["90"]["no_problem"] for s, promise in zip(summaries, runs["firm.promise"]) if promise == 6.0]
+    assert pooled["n"] == sum(group["n"] for group in at_6) > 0
+    assert pooled["stayed"] == pytest.approx(sum(group["n"] * group["stayed"] for group in at_6) / pooled["n"])
+    assert pooled["ci_low"] <= pooled["stayed"] <= pooled["ci_high"]
     means = pd.read_csv(sweep_dir / "means.csv")
     profit = means[(means["metric"] == "profit") & (means["firm.promise"] == 8.0)].iloc[0]
     assert profit["n"] == 2
@@ -182,7 +188,7 @@ def test_sensitivity_sweep_runs_the_salib_design(tmp_path):
     assert len(design) == 2 * (len(parameters) + 1) == len(runs)
     assert np.allclose(runs.loc[design.index, parameters].to_numpy(), design.to_numpy())
     indices = pd.read_csv(sweep_dir / "sensitivity_morris.csv")
-    assert sorted(indices["output"].unique()) == ["profit", "retention"]
+    assert sorted(indices["output"].unique()) == ["profit", "retention_never_left"]
     assert set(indices["parameter"]) == set(parameters)
     assert indices[["mu_star", "mu_star_conf"]].notna().all().all()
     assert "![sensitivity](sensitivity_morris.png)" in (sweep_dir / "report.md").read_text()

@@ -19,7 +19,7 @@ DEFINED_WHEN = {
     "mean_trust": "active",
     "gap_knowledge": "active",
 }
-SHARES = ("retention", "market_share", "share_below", "share_equal", "share_above", "share_delight", "mean_trust")
+SHARES = ("retention", "retention_never_left", "market_share", "share_below", "share_equal", "share_above", "share_delight", "mean_trust")
 
 
 def check_invariants(timeseries, summary, model):
@@ -56,8 +56,28 @@ def check_invariants(timeseries, summary, model):
     handled = summary["resolutions"] + summary["complaints_abandoned"] + model.desk.in_system
     assert summary["complaints"] == handled
     assert model.desk.in_system == int(people.complaint_pending.sum())
-    for value in summary["retention_by_history"].values():
-        assert value is None or 0.0 <= value <= 1.0
+    for window in summary["after_first_problem"].values():
+        for group in window.values():
+            assert group["n"] >= 0
+            if group["n"]:
+                assert 0.0 <= group["ci_low"] <= group["stayed"] <= group["ci_high"] <= 1.0
+                assert 0.0 <= group["never_left"] <= group["stayed"]  # never left implies still here
+            else:
+                assert group["stayed"] is None
+    # the event log agrees with the counters: every complaint, outcome, departure and arrival is in it
+    events = model.event_table["kind"].astype(str).value_counts()
+    assert events.get("complaint", 0) == summary["complaints"]
+    assert events.get("resolved", 0) == summary["resolutions"]
+    assert events.get("abandoned", 0) == summary["complaints_abandoned"]
+    assert events.get("left", 0) == summary["defections"] and events.get("joined", 0) == summary["acquisitions"]
+    assert events.get("problem", 0) == summary["dissatisfied_experiences"]
+    # people are conserved, and who is with the firm follows from the log's joins and leaves
+    assert summary["customers_final"] == summary["customers_initial"] + summary["acquisitions"] - summary["defections"]
+    assert np.all(people.ever_left[people.starting_customer & ~people.with_firm])
+    if summary["customers_initial"]:
+        assert 0.0 <= summary["retention_never_left"] <= summary["retention_at_horizon"] <= 1.0
+    else:
+        assert summary["retention_never_left"] is None and summary["retention_at_horizon"] is None
 
 
 def test_baseline_keeps_every_invariant(baseline_run):

@@ -88,12 +88,65 @@ def test_complaint_probability_is_a_probability(propensity, gap, tolerance, boos
     assert 0.0 <= rules.complaint_probability(propensity, gap, tolerance, boost) <= 1.0
 
 
-@given(finite, st.floats(0, 10), st.floats(0, 5000), share)
-def test_defection_probability_is_a_probability_and_falls_with_satisfaction(satisfaction, cost, tenure, trust):
-    args = (cost, tenure, trust, 0.009, 0.5, -1.5, 3.0, 730.0, 1.0)
-    p = rules.defection_probability(satisfaction, *args)
+PARAMETERS = (0.00006, 0.005, -1.5, 3.0, 73.0, 1.0, 2.5)  # floor, span, midpoint, steepness, scale, trust, grievance
+
+
+@given(finite, st.floats(0, 10), st.integers(0, 5000), share, st.floats(0, 50), st.floats(0.001, 1.0))
+def test_leaving_is_a_probability_that_falls_with_satisfaction_and_rises_with_grievance(
+    satisfaction, cost, purchases, trust, grievance, visit_rate
+):
+    def chance(satisfaction, grievance):
+        hazard = rules.defection_hazard(satisfaction, cost, purchases, trust, grievance, *PARAMETERS)
+        return rules.defection_probability(hazard, 1.0 / visit_rate)
+
+    p = chance(satisfaction, grievance)
     assert 0.0 <= p <= 1.0
-    assert rules.defection_probability(satisfaction - 1.0, *args) >= p
+    assert chance(satisfaction - 1.0, grievance) >= p
+    assert chance(satisfaction, grievance + 1.0) >= p
+
+
+def test_past_purchases_protect_and_soften_a_grievance():
+    def hazard(purchases, grievance):
+        return rules.defection_hazard(0.0, 0.5, purchases, 0.7, grievance, *PARAMETERS)
+
+    assert hazard(100, 0.0) < hazard(0, 0.0)
+    # the rise a grievance causes is smaller for a customer with more past purchases (F11)
+    assert hazard(100, 2.0) - hazard(100, 0.0) < hazard(0, 2.0) - hazard(0, 0.0)
+
+
+def test_visiting_more_often_does_not_raise_the_chance_to_leave_per_day():
+    """A decision covers the days since the last one: ten visits of a heavy user = one of a light user."""
+    hazard = 0.002
+    heavy = 1.0 - (1.0 - rules.defection_probability(hazard, 1.0 / 0.5)) ** 10
+    light = rules.defection_probability(hazard, 1.0 / 0.05)
+    assert np.isclose(heavy, light)
+
+
+def test_grievance_grows_with_shortfalls_and_abandonment_heals_with_recovery_and_fades():
+    weights = (0.15, 0.1, 2.0, 0.05)
+    after_problem = rules.grievance_after_problem(0.0, rules.shortfall(-1.6, 0.6), 1.0)
+    assert np.isclose(after_problem, 2.0)
+    assert rules.grievance_after_problem(0.5, 0.0, 1.0) == 0.5  # no problem, nothing added
+    assert rules.shortfall(0.3, 0.6) == 0.0  # inside the zone: nothing to remember
+    fast = rules.restoration(0.0, 0.5, 1.0, 1, weights, 0.9)
+    slow = rules.restoration(10.0, 0.5, 1.0, 1, weights, 0.9)
+    second = rules.restoration(0.0, 0.5, 1.0, 2, weights, 0.9)
+    assert 0.0 < second < slow < fast <= 0.9
+    assert rules.restoration(0.0, 1e9, 1.0, 1, weights, 0.9) <= 0.9  # recovery rarely heals fully
+    assert rules.grievance_after_resolution(after_problem, fast) < after_problem
+    assert rules.grievance_after_abandonment(after_problem, 2.0) == 4.0
+    faded = after_problem
+    for _ in range(60):
+        faded = rules.fade(faded, 60.0)
+    assert np.isclose(faded, 1.0)
+
+
+def test_a_guarantee_pays_on_the_stated_promise_only():
+    # a surprise raised the customer's expectation to 8.5: 7.2 breaks that implicit promise ...
+    assert rules.promise_broken(7.2, 7.0, 8.5, 0.5)
+    # ... but the guarantee promised 7 within 0.5, and 7.2 keeps it
+    assert not rules.guarantee_owed(7.2, 7.0, 0.5)
+    assert rules.guarantee_owed(6.4, 7.0, 0.5)
 
 
 def test_recovery_value_falls_with_delay_and_with_repeated_complaints():

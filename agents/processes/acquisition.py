@@ -1,6 +1,6 @@
 """§3.12 Acquisition: people with the competitor join, drawn by the promise and word of mouth.
 
-A newcomer starts with tenure 0 and sets their bar by what they heard too.
+A newcomer starts with no past purchases and sets their bar by what they heard too.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ def vector(people, world) -> None:
 
     joiners = chosen(~people.with_firm, world.dice.population[U_JOIN], chance, world.slice_size)
     people.with_firm[joiners] = True
-    people.tenure[joiners] = 0
+    people.purchases[joiners] = 0
     people.expectation[joiners] += people.heard[joiners]  # what they heard sets their bar too
     people.heard[joiners] = 0.0
     world.tally["acquisitions"] += len(joiners)
+    world.events.add("joined", world.day, joiners)
 
 
 def consider_joining(customer, world) -> None:
@@ -39,10 +40,11 @@ def consider_joining(customer, world) -> None:
     chance = joining_chance(world, customer.expectation, customer.trust, customer.heard, customer.satisfaction)
     if world.dice.population[U_JOIN, customer.index] < chance:
         customer.with_firm = True
-        customer.tenure = 0
+        customer.purchases = 0
         customer.expectation += customer.heard
         customer.heard = 0.0
         world.tally["acquisitions"] += 1
+        world.events.add("joined", world.day, customer.index)
 
 
 def agent(customers, world) -> None:

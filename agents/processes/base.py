@@ -54,6 +54,7 @@ class Visits:
     """
 
     visitors: np.ndarray
+    failed: np.ndarray | None = None
     perceived: np.ndarray | None = None
     gap: np.ndarray | None = None
     outcome: np.ndarray | None = None
@@ -80,7 +81,10 @@ class World:
     population_size: int
     slice_size: int
     cohort: np.ndarray
+    events: Any
+    landmark_rng: np.random.Generator
     day: int = 0
+    dawn_with_firm: np.ndarray | None = None  # who was with the firm when the day began
     tally: dict = field(default_factory=dict)
     visits: Visits | None = None  # the vector engine's batch of today's visits
     visit_dice: np.ndarray | None = None  # the per-agent engine's block of today's visit dice
@@ -88,21 +92,28 @@ class World:
     resolution_delays: list = field(default_factory=list)
 
 
-def defection_chance(behaviour, satisfaction, switching_cost, tenure, trust):
-    """``rules.defection_probability`` with this run's behavioural parameters, for one customer or many."""
+def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, grievance, visit_rate):
+    """Chance to leave at one decision, for one customer or many, with this run's parameters.
+
+    The daily hazard of ``rules.defection_hazard`` over the days one decision
+    stands for: on average one over the customer's visit rate.
+    """
     b = behaviour
-    return rules.defection_probability(
+    hazard = rules.defection_hazard(
         satisfaction,
         switching_cost,
-        tenure,
+        purchases,
         trust,
+        grievance,
         b.defection_floor,
         b.defection_span,
         b.defection_midpoint,
         b.defection_steepness,
-        b.tenure_scale_days,
+        b.purchases_scale,
         b.trust_loyalty,
+        b.grievance_weight,
     )
+    return rules.defection_probability(hazard, 1.0 / visit_rate)
 
 
 def chosen(eligible: np.ndarray, u: np.ndarray, chance, slice_size: int) -> np.ndarray:

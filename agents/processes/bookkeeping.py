@@ -1,9 +1,14 @@
-"""§3.13 Bookkeeping: customers age a day, and the day's state is read into the record.
+"""§3.13 Bookkeeping: grievances fade a day, and the day's state is read into the record.
 
 Readings describe the population and the firm at the end of the day (who is
 with the firm, mean attitudes, the five gaps of MODEL.md §1.5, the desk's
 queue) and turn the day's counters into money. Both engines read the same
 arrays: the per-agent engine hands in a snapshot of its customers.
+
+The day's first problems are landmarks of the loyalty measure (MODEL.md §6):
+for each, one customer of the same day's risk set (with the firm when the day
+began, no problem yet) is drawn into the comparison group and logged as a
+``control`` event.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import math
 
 import numpy as np
 
+from agents import rules
 from agents.population import Population
 from agents.processes.base import Column, Process
 
@@ -24,6 +30,7 @@ READINGS = (
     reading("day", "day number, 1 = the first simulated day", np.int64),
     reading("active", "customers with the firm at the end of the day", np.int64),
     reading("retention", "share of the starting customers with the firm (those who left and came back count)"),
+    reading("retention_never_left", "share of the starting customers who have never left the firm"),
     reading("market_share", "share of the market with the firm"),
     reading("queue_length", "complaints waiting for a desk handler", np.int64),
     reading("complaints_open", "complaints at the desk, waiting or being handled", np.int64),
@@ -47,7 +54,7 @@ READINGS = (
 )
 
 # What the readings need of each customer: the per-agent engine snapshots only these.
-READ_FIELDS = ("with_firm", "starting_customer", "expectation", "satisfaction", "trust")
+READ_FIELDS = ("with_firm", "starting_customer", "ever_left", "expectation", "satisfaction", "trust", "problems", "purchases")
 
 
 def _mean(values: np.ndarray) -> float:
@@ -68,6 +75,7 @@ def read_the_day(people, world) -> None:
         day=day + 1,
         active=len(customers),
         retention=np.count_nonzero(people.with_firm & people.starting_customer) / max(len(world.cohort), 1),
+        retention_never_left=np.count_nonzero(people.starting_customer & ~people.ever_left) / max(len(world.cohort), 1),
         market_share=len(customers) / world.population_size,
         queue_length=world.desk.queue_length,
         complaints_open=world.desk.in_system,
@@ -91,19 +99,30 @@ def read_the_day(people, world) -> None:
     )
 
 
+def draw_controls(people, world) -> None:
+    """One comparison customer per first problem today, from today's risk set, logged as events."""
+    landmarks = world.tally["first_problems"]
+    at_risk = np.flatnonzero(world.dawn_with_firm & (people.problems == 0))
+    if landmarks and len(at_risk):
+        controls = at_risk[world.landmark_rng.integers(0, len(at_risk), size=landmarks)]
+        world.events.add("control", world.day, controls, purchases=people.purchases[controls])
+
+
 def vector(people, world) -> None:
-    people.tenure += people.with_firm  # one pass; a boolean mask would be several
+    people.grievance[:] = rules.fade(people.grievance, world.behaviour.grievance_half_life_days)
+    draw_controls(people, world)
     read_the_day(people, world)
 
 
-def age(customer, world) -> None:
-    if customer.with_firm:
-        customer.tenure += 1
+def let_grievance_fade(customer, world) -> None:
+    customer.grievance = float(rules.fade(customer.grievance, world.behaviour.grievance_half_life_days))
 
 
 def agent(customers, world) -> None:
-    customers.do("age", world)
-    read_the_day(Population.of_objects(customers, READ_FIELDS), world)
+    customers.do("let_grievance_fade", world)
+    snapshot = Population.of_objects(customers, READ_FIELDS)
+    draw_controls(snapshot, world)
+    read_the_day(snapshot, world)
 
 
 BOOKKEEPING = Process("bookkeeping", vector, agent, READINGS)

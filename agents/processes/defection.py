@@ -1,8 +1,10 @@
 """§3.10 Defection: at each decision moment a customer stays or leaves.
 
 Decision moments are a visit (unless a complaint is still waiting on the
-desk: voice before exit) and the moment a desk outcome arrives. The chance
-rises as satisfaction falls, damped by switching costs, tenure and trust.
+desk: voice before exit) and the moment a desk outcome arrives. The daily
+hazard rises as satisfaction falls and with the grievance problems left, and
+is damped by switching costs, past purchases and trust; a decision covers the
+days since the last one (one over the visit rate, on average).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 
 from agents.dice import V_AFTER_OUTCOME, V_DEFECT
 from agents.population import SILENT, UNRESOLVED
-from agents.processes.base import Process, counter, defection_chance
+from agents.processes.base import Process, counter, leaving_chance
 
 COUNTERS = (
     counter("defections", "customers who left the firm today"),
@@ -23,40 +25,58 @@ COUNTERS = (
 def vector(people, world) -> None:
     visitors = world.visits.visitors
     deciding = visitors[~people.complaint_pending[visitors]]
-    chance = defection_chance(
-        world.behaviour, people.satisfaction[deciding], people.switching_cost[deciding], people.tenure[deciding], people.trust[deciding]
+    chance = leaving_chance(
+        world.behaviour,
+        people.satisfaction[deciding],
+        people.switching_cost[deciding],
+        people.purchases[deciding],
+        people.trust[deciding],
+        people.grievance[deciding],
+        people.visit_rate[deciding],
     )
     leavers = deciding[world.dice.visit(V_DEFECT, deciding) < chance]
     people.with_firm[leavers] = False
-    people.tenure[leavers] = 0
+    people.ever_left[leavers] = True
+    people.purchases[leavers] = 0
     count_departures(world, people.history[leavers])
+    world.events.add("left", world.day, leavers)
 
 
 def decide_to_stay(customer, world) -> None:
     if not customer.visiting or customer.complaint_pending:
         return
     if world.visit_dice[V_DEFECT, customer.index] < _chance(customer, world):
-        leave(customer, world)
+        leave(customer, world.day, world)
 
 
 def agent(customers, world) -> None:
     customers.do("decide_to_stay", world)
 
 
-def decide_after_outcome(customer, world) -> None:
+def decide_after_outcome(customer, time: float, world) -> None:
     """The complainant decides when the desk's outcome is known (both engines)."""
     if customer.with_firm and world.dice.uniform_of(V_AFTER_OUTCOME, customer.index) < _chance(customer, world):
-        leave(customer, world)
+        leave(customer, time, world)
 
 
 def _chance(customer, world):
-    return defection_chance(world.behaviour, customer.satisfaction, customer.switching_cost, customer.tenure, customer.trust)
+    return leaving_chance(
+        world.behaviour,
+        customer.satisfaction,
+        customer.switching_cost,
+        customer.purchases,
+        customer.trust,
+        customer.grievance,
+        customer.visit_rate,
+    )
 
 
-def leave(customer, world) -> None:
+def leave(customer, time: float, world) -> None:
     customer.with_firm = False
-    customer.tenure = 0
+    customer.ever_left = True
+    customer.purchases = 0
     count_departures(world, np.array([customer.history]))
+    world.events.add("left", time, customer.index)
 
 
 def count_departures(world, histories: np.ndarray) -> None:

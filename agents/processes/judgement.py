@@ -2,8 +2,10 @@
 
 Disconfirmation is classified into the four outcomes by the zone of tolerance;
 its prospect-theory value moves satisfaction; a broken promise (explicit or
-implicit) cuts trust, softened when a guarantee pays out; expectation learns
-from what was perceived.
+implicit) cuts trust; a guarantee pays when the *stated* promise is missed
+(and then softens the cut); expectation learns from what was perceived. A
+visit below the zone leaves a grievance as deep as the shortfall, and is
+logged as a problem.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from agents.processes.base import Column, Process, counter
 
 COUNTERS = (
     counter("dissatisfied", "visits below the zone of tolerance"),
+    counter("first_problems", "customers whose visit today was their first below the zone"),
     Column("share_below", np.float64, False, "share of today's visits below the zone"),
     Column("share_equal", np.float64, False, "share inside the zone"),
     Column("share_above", np.float64, False, "share above the zone"),
@@ -47,15 +50,38 @@ def vector(people, world) -> None:
     outcome = rules.classify_outcome(gap, tolerance, b.delight_margin)
     value = rules.experience_value(gap, tolerance, people.loss_aversion[visitors], b.value_curvature)
     broken = rules.promise_broken(perceived, firm.promise, expectation, tolerance)
-    value = value + broken * guarantee_value(world)
-    people.satisfaction[visitors] = rules.update_satisfaction(people.satisfaction[visitors], value, b.satisfaction_rate)
-    people.trust[visitors] = rules.update_trust(people.trust[visitors], broken, b.trust_gain, b.trust_loss, trust_softening(world))
+    owed = firm.guarantee & rules.guarantee_owed(perceived, firm.promise, firm.guarantee_tolerance)
+    value = value + owed * guarantee_value(world)
+    before = people.satisfaction[visitors]
+    after = rules.update_satisfaction(before, value, b.satisfaction_rate)
+    people.satisfaction[visitors] = after
+    people.trust[visitors] = rules.update_trust(
+        people.trust[visitors], broken, b.trust_gain, b.trust_loss, owed * trust_softening(world)
+    )
     people.expectation[visitors] = rules.learn_expectation(expectation, perceived, people.learning_rate[visitors], b.negativity_bias)
     people.last_perceived[visitors] = perceived
-    people.problems[visitors] += outcome == rules.BELOW
-    payouts = broken * firm.payout_per_broken_promise
+    depth = rules.shortfall(gap, tolerance)
+    people.grievance[visitors] = rules.grievance_after_problem(people.grievance[visitors], depth, b.problem_grievance)
+    below = outcome == rules.BELOW
+    purchases = people.purchases[visitors]
+    world.tally["first_problems"] += int(np.sum(below & (people.problems[visitors] == 0)))
+    people.problems[visitors] += below
+    people.purchases[visitors] = purchases + 1
+    payouts = owed * firm.payout_per_broken_promise
     people.value[visitors] += firm.visit_margin(world.day) - payouts
     visits.gap, visits.outcome = gap, outcome
+    world.events.add(
+        "problem",
+        world.day,
+        visitors[below],
+        shortfall=depth[below],
+        chain_failed=visits.failed[below],
+        purchases=purchases[below],
+        satisfaction_before=before[below],
+        satisfaction=after[below],
+    )
+    if world.events.every_visit:
+        world.events.add("visit", world.day, visitors, perceived=perceived, gap=gap, outcome=outcome)
     record(world, perceived, gap, outcome, payouts)
 
 
@@ -68,29 +94,53 @@ def judge(customer, world) -> None:
     outcome = int(rules.classify_outcome(gap, customer.tolerance, b.delight_margin))
     value = rules.experience_value(gap, customer.tolerance, customer.loss_aversion, b.value_curvature)
     broken = bool(rules.promise_broken(perceived, firm.promise, customer.expectation, customer.tolerance))
-    value = value + broken * guarantee_value(world)
-    customer.satisfaction = float(rules.update_satisfaction(customer.satisfaction, value, b.satisfaction_rate))
-    customer.trust = float(rules.update_trust(customer.trust, broken, b.trust_gain, b.trust_loss, trust_softening(world)))
+    owed = bool(firm.guarantee and rules.guarantee_owed(perceived, firm.promise, firm.guarantee_tolerance))
+    value = value + owed * guarantee_value(world)
+    before = customer.satisfaction
+    customer.satisfaction = float(rules.update_satisfaction(before, value, b.satisfaction_rate))
+    customer.trust = float(
+        rules.update_trust(customer.trust, broken, b.trust_gain, b.trust_loss, owed * trust_softening(world))
+    )
     customer.expectation = float(
         rules.learn_expectation(customer.expectation, perceived, customer.learning_rate, b.negativity_bias)
     )
     customer.last_perceived = perceived
-    customer.problems += outcome == rules.BELOW
-    payout = broken * firm.payout_per_broken_promise
+    depth = float(rules.shortfall(gap, customer.tolerance))
+    customer.grievance = float(rules.grievance_after_problem(customer.grievance, depth, b.problem_grievance))
+    below = outcome == rules.BELOW
+    if below:
+        world.tally["first_problems"] += customer.problems == 0
+        world.events.add(
+            "problem",
+            world.day,
+            customer.index,
+            shortfall=depth,
+            chain_failed=customer.failed_today,
+            purchases=customer.purchases,
+            satisfaction_before=before,
+            satisfaction=customer.satisfaction,
+        )
+    customer.problems += below
+    customer.purchases += 1
+    payout = owed * firm.payout_per_broken_promise
     customer.value += firm.visit_margin(world.day) - payout
     customer.gap_today, customer.outcome_today = gap, outcome
-    world.visit_log.append((perceived, gap, outcome, payout))
+    world.visit_log.append((customer.index, perceived, gap, outcome, payout))
 
 
 def agent(customers, world) -> None:
     world.visit_log = []
     customers.do("judge", world)
     if world.visit_log:
-        perceived, gap, outcome, payouts = (np.array(column) for column in zip(*world.visit_log))
+        visitors, perceived, gap, outcome, payouts = (np.array(column) for column in zip(*world.visit_log))
     else:
+        visitors = np.array([], dtype=np.int64)
         perceived = gap = payouts = np.array([], dtype=float)
         outcome = np.array([], dtype=np.int8)
-    record(world, perceived, gap, outcome.astype(np.int8), payouts)
+    outcome = outcome.astype(np.int8)
+    if world.events.every_visit:
+        world.events.add("visit", world.day, visitors, perceived=perceived, gap=gap, outcome=outcome)
+    record(world, perceived, gap, outcome, payouts)
 
 
 def record(world, perceived, gap, outcome, payouts) -> None:

@@ -1,9 +1,11 @@
 """§3.9 Recovery: the front line solves some complaints at once, the rest wait for the SimPy desk.
 
 A resolution adds justice-weighted recovery value to satisfaction (outcome:
-compensation; procedure: speed; interaction: apology) and costs the
-compensation. A complaint nobody answers before the customer's patience runs
-out is a second failure. Patience and handling time come from the
+compensation; procedure: speed; interaction: apology), heals part of the
+grievance the problem left, wins back trust in the same measure, and costs
+the compensation. A complaint nobody answers before the customer's patience
+runs out is a second failure: the grievance grows and trust is cut as by a
+broken promise. Patience and handling time come from the
 complainant's own dice, so staffing never reorders anyone else's.
 The desk calls ``resolved_at_desk`` and ``abandoned_at_desk`` at the moment
 each outcome happens (the model wires them, then lets the customer decide).
@@ -30,8 +32,9 @@ COUNTERS = (
 def vector(people, world) -> None:
     complainants, dice = world.visits.complainants, world.dice
     on_the_spot = dice.visit(V_ON_THE_SPOT, complainants) < world.recovery.on_the_spot
+    world.events.add("complaint", world.day, complainants, channel=np.where(on_the_spot, 0, 1))
     for index in complainants[on_the_spot]:
-        resolve(world.customer(int(index)), 0.0, world)
+        resolve(world.customer(int(index)), 0.0, world.day, world)
     world.tally["complaints_on_the_spot"] += int(on_the_spot.sum())
     to_desk = complainants[~on_the_spot]
     for index, moment, patience, handling in zip(
@@ -44,9 +47,11 @@ def take_complaint(customer, world) -> None:
     if not customer.complaining:
         return
     i, dice = customer.index, world.visit_dice
-    if dice[V_ON_THE_SPOT, i] < world.recovery.on_the_spot:
+    on_the_spot = dice[V_ON_THE_SPOT, i] < world.recovery.on_the_spot
+    world.events.add("complaint", world.day, i, channel=0 if on_the_spot else 1)
+    if on_the_spot:
         world.tally["complaints_on_the_spot"] += 1
-        resolve(customer, 0.0, world)
+        resolve(customer, 0.0, world.day, world)
     else:
         send_to_desk(customer, float(dice[V_ARRIVAL, i]), float(dice[V_PATIENCE, i]), float(dice[V_HANDLING, i]), world)
 
@@ -67,11 +72,15 @@ def send_to_desk(customer, moment_in_day: float, patience_die: float, handling_d
     world.desk.submit(customer.index, world.day + moment_in_day, world.behaviour.patience_days * patience_die, handling)
 
 
-def resolve(customer, delay: float, world) -> None:
-    """Justice-weighted recovery value, the record, and what it cost."""
+def resolve(customer, delay: float, time: float, world) -> None:
+    """Justice-weighted recovery value and healing, the record, and what it cost."""
     r, b = world.recovery, world.behaviour
     weights = (b.compensation_weight, b.speed_weight, b.speed_scale_days, b.apology_weight)
-    customer.satisfaction += rules.recovery_value(delay, r.compensation, float(r.apology), int(customer.complaints), weights)
+    complaints = int(customer.complaints)
+    customer.satisfaction += rules.recovery_value(delay, r.compensation, float(r.apology), complaints, weights)
+    healed = rules.restoration(delay, r.compensation, float(r.apology), complaints, weights, b.recovery_restoration)
+    customer.grievance = float(rules.grievance_after_resolution(customer.grievance, healed))
+    customer.trust = float(rules.trust_after_recovery(customer.trust, healed))
     customer.history = RESOLVED_FAST if delay <= r.fast_days else RESOLVED
     compensation = r.compensation * world.firm.price
     customer.value -= compensation
@@ -79,19 +88,24 @@ def resolve(customer, delay: float, world) -> None:
     world.tally["resolutions"] += 1
     world.tally["recovery_days"] += delay
     world.resolution_delays.append(delay)
+    world.events.add("resolved", time, customer.index, delay=delay, satisfaction=customer.satisfaction)
 
 
-def resolved_at_desk(customer, delay: float, world) -> None:
-    resolve(customer, delay, world)
+def resolved_at_desk(customer, delay: float, time: float, world) -> None:
+    resolve(customer, delay, time, world)
     customer.complaint_pending = False
 
 
-def abandoned_at_desk(customer, waited: float, world) -> None:
+def abandoned_at_desk(customer, waited: float, time: float, world) -> None:
     """Nobody answered in time: a second failure (double deviation)."""
     customer.satisfaction -= world.behaviour.abandonment_penalty
+    customer.grievance = float(rules.grievance_after_abandonment(customer.grievance, world.behaviour.abandonment_grievance))
+    # nobody answered: the implicit promise to hear the customer is broken
+    customer.trust = float(rules.update_trust(customer.trust, True, 0.0, world.behaviour.trust_loss, 0.0))
     customer.history = UNRESOLVED
     world.tally["abandoned"] += 1
     customer.complaint_pending = False
+    world.events.add("abandoned", time, customer.index, delay=waited, satisfaction=customer.satisfaction)
 
 
 RECOVERY = Process("recovery", vector, agent, COUNTERS)

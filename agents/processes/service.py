@@ -29,7 +29,7 @@ def vector(people, world) -> None:
     visitors = np.flatnonzero(people.with_firm & (dice.population[U_VISIT] < people.visit_rate))
     failed = dice.visit(V_FAILURE, visitors) < world.firm.failure_probability
     perceived = perceived_quality(world, dice.visit(V_QUALITY, visitors), dice.visit(V_PERCEPTION, visitors), failed)
-    world.visits = Visits(visitors, perceived=perceived)
+    world.visits = Visits(visitors, failed=failed, perceived=perceived)
     world.tally["visits"] += len(visitors)
     world.tally["failures"] += int(np.sum(failed))
 
@@ -40,6 +40,7 @@ def visit(customer, world) -> None:
     if not customer.visiting:
         return
     failed = bool(dice[V_FAILURE, i] < world.firm.failure_probability)
+    customer.failed_today = failed
     customer.perceived_today = float(perceived_quality(world, dice[V_QUALITY, i], dice[V_PERCEPTION, i], failed))
     world.tally["visits"] += 1
     world.tally["failures"] += failed

@@ -1,0 +1,242 @@
+"""Loyalty after a problem, measured from the event log without survivorship bias (MODEL.md §6).
+
+Grouping customers by the label they carry at the horizon is biased: a
+customer must stay long enough to have a problem, complain and be resolved.
+The landmark design fixes the clock instead. Each customer's first problem
+(a visit below the zone of tolerance, day ``d``) is a landmark; the customer
+is followed for ``W`` days and counted as having stayed if still with the firm
+at the end of day ``d + W``. The groups are what happened to *that* problem
+(silent; resolved fast, i.e. on the spot or within ``fast_days``; resolved
+slowly; unresolved: abandoned or still open at ``d + W``), and the comparison
+group is the same day's risk set: customers with the firm when day ``d``
+began and no problem yet, one drawn per landmark during the run (``control``
+events). Landmarks whose window passes the horizon are left out.
+
+Everything here reads only the event table and the customers' starting
+status, so a sweep can recompute it from the written ``events.parquet``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+WINDOWS = (90, 180)
+GROUPS = ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")
+# Every landmark whose problem became a complaint, whatever its outcome (F4: complainants kept).
+COMPLAINED = "complained"
+# Fewer landmarks than this in a group: "too few to tell", not a number.
+MIN_GROUP = 30
+# A repeat complaint within this many days of the previous one is a recent repeat (F11, F12).
+RECENT_DAYS = 60
+# A shortfall up to this many points below the zone is a mild problem (F7).
+MILD_SHORTFALL = 0.5
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion: stays inside [0, 1], sound for small n."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def share(stayed: np.ndarray) -> dict:
+    """n, the share that stayed, and its interval."""
+    n, k = int(len(stayed)), int(np.sum(stayed))
+    low, high = wilson_interval(k, n)
+    return {"n": n, "stayed": k / n if n else None, "ci_low": None if n == 0 else low, "ci_high": None if n == 0 else high}
+
+
+class Timeline:
+    """Who was with the firm when, from the starting status and the log's joins and leaves."""
+
+    def __init__(self, events: pd.DataFrame, starting: np.ndarray, days: int):
+        self.starting = starting
+        self.stride = days + 2
+        day = np.floor(events["time"].to_numpy()).astype(np.int64)
+        customer = events["customer"].to_numpy()
+        kind = events["kind"].to_numpy()
+        changes = (kind == "left") | (kind == "joined")
+        self.change_keys = np.sort(customer[changes] * self.stride + day[changes])
+        left = kind == "left"
+        self.leave_keys = np.sort(customer[left] * self.stride + day[left])
+
+    def with_firm_after(self, customers: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """With the firm at the end of ``days`` (each customer's own day)."""
+        first = np.searchsorted(self.change_keys, customers * self.stride, "left")
+        upto = np.searchsorted(self.change_keys, customers * self.stride + days, "right")
+        return self.starting[customers] ^ ((upto - first) % 2 == 1)
+
+    def left_between(self, customers: np.ndarray, first_day: np.ndarray, last_day: np.ndarray) -> np.ndarray:
+        start = np.searchsorted(self.leave_keys, customers * self.stride + first_day, "left")
+        end = np.searchsorted(self.leave_keys, customers * self.stride + last_day, "right")
+        return end > start
+
+
+def complaint_table(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per complaint: its problem visit, its order for the customer, and its outcome."""
+    kind = events["kind"]
+    complaints = events[kind == "complaint"][["time", "customer", "channel"]].reset_index(drop=True)
+    complaints["day"] = complaints["time"].astype(np.int64)
+    complaints["order"] = complaints.groupby("customer").cumcount() + 1
+    previous = complaints.groupby("customer")["day"].shift(1)
+    complaints["days_since_previous"] = complaints["day"] - previous
+    problems = events[kind == "problem"][["time", "customer", "shortfall", "chain_failed", "purchases", "satisfaction_before", "satisfaction"]]
+    problems = problems.assign(day=problems["time"].astype(np.int64)).drop(columns="time")
+    problems = problems.rename(columns={"satisfaction": "satisfaction_after_problem"})
+    table = complaints.merge(problems, on=["customer", "day"], how="left")
+    outcomes = events[kind.isin(["resolved", "abandoned"])]
+    # A customer has one complaint open at a time: its outcome is their first outcome after it.
+    keys = outcomes["customer"].to_numpy() * 1e6 + outcomes["time"].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    wanted = table["customer"].to_numpy() * 1e6 + table["day"].to_numpy()
+    found = np.searchsorted(sorted_keys, wanted, "left")
+    safe = np.minimum(found, max(len(order) - 1, 0))
+    has = (found < len(order)) & (len(order) > 0)
+    if len(order):
+        rows = outcomes.iloc[order[safe]]
+        has &= rows["customer"].to_numpy() == table["customer"].to_numpy()
+        table["outcome"] = np.where(has, rows["kind"].astype(str).to_numpy(), "open")
+        table["outcome_time"] = np.where(has, rows["time"].to_numpy(), np.nan)
+        table["delay"] = np.where(has, rows["delay"].to_numpy(), np.nan)
+        table["satisfaction_after_outcome"] = np.where(has, rows["satisfaction"].to_numpy(), np.nan)
+    else:
+        table["outcome"], table["outcome_time"], table["delay"], table["satisfaction_after_outcome"] = "open", np.nan, np.nan, np.nan
+    return table
+
+
+def after_first_problem(events: pd.DataFrame, starting: np.ndarray, days: int, fast_days: float) -> dict:
+    """The landmark ladder for each window: per group n, stayed, never_left and a 95% interval."""
+    timeline = Timeline(events, starting, days)
+    problems = events[events["kind"] == "problem"]
+    customers, first = np.unique(problems["customer"].to_numpy(), return_index=True)
+    landmark_day = problems["time"].to_numpy()[first].astype(np.int64)
+    complaints = complaint_table(events)
+    at_landmark = complaints[complaints["order"] == 1].set_index("customer")
+    complained = np.isin(customers, at_landmark.index) & (
+        at_landmark.reindex(customers)["day"].to_numpy() == landmark_day
+    )
+    outcome = at_landmark.reindex(customers)
+    controls = events[events["kind"] == "control"]
+    control_customers = controls["customer"].to_numpy()
+    control_day = controls["time"].to_numpy().astype(np.int64)
+    ladder = {}
+    for window in WINDOWS:
+        groups = _groups(complained, outcome, landmark_day, window, fast_days)
+        followed = landmark_day + window <= days - 1
+        end = landmark_day + window
+        stayed = timeline.with_firm_after(customers, end)
+        never_left = ~timeline.left_between(customers, landmark_day, end)
+        rows = {}
+        control_followed = control_day + window <= days - 1
+        c_end = control_day + window
+        c_stayed = timeline.with_firm_after(control_customers, c_end)[control_followed]
+        c_never = ~timeline.left_between(control_customers, control_day, c_end)[control_followed]
+        rows["no_problem"] = {**share(c_stayed), "never_left": _mean(c_never)}
+        for name in GROUPS[1:]:
+            member = followed & (groups == name)
+            rows[name] = {**share(stayed[member]), "never_left": _mean(never_left[member])}
+        member = followed & complained
+        rows[COMPLAINED] = {**share(stayed[member]), "never_left": _mean(never_left[member])}
+        ladder[str(window)] = rows
+    return ladder
+
+
+def _groups(complained, outcome, landmark_day, window, fast_days) -> np.ndarray:
+    """What happened to each landmark problem by the end of its window."""
+    resolved_in_time = (outcome["outcome"].to_numpy() == "resolved") & (
+        outcome["outcome_time"].to_numpy() < landmark_day + window + 1
+    )
+    abandoned_in_time = outcome["outcome"].to_numpy() == "abandoned"
+    fast = outcome["delay"].to_numpy() <= fast_days
+    groups = np.full(len(landmark_day), "silent", dtype=object)
+    groups[complained & resolved_in_time & fast] = "resolved_fast"
+    groups[complained & resolved_in_time & ~fast] = "resolved_slow"
+    groups[complained & ~resolved_in_time] = "unresolved"
+    groups[complained & abandoned_in_time] = "unresolved"
+    return groups
+
+
+def _mean(flags: np.ndarray) -> float | None:
+    return float(np.mean(flags)) if len(flags) else None
+
+
+def churn_rise_by_past_visits(events: pd.DataFrame, starting: np.ndarray, days: int, window: int = 180) -> dict:
+    """F11: how much a complaint at the first problem lowers staying, for fewer and for more past visits.
+
+    Landmark complainants and the day's comparison customers, each split at the
+    complainants' median number of past visits; ``rise`` is the comparison
+    group's share staying minus the complainants'.
+    """
+    timeline = Timeline(events, starting, days)
+    complaints = complaint_table(events)
+    first = complaints[(complaints["order"] == 1) & (complaints["day"] + window <= days - 1)]
+    first = first[_is_first_problem(events, first)]
+    controls = events[(events["kind"] == "control") & (events["time"] + window <= days - 1)]
+    split = float(np.median(first["purchases"])) if len(first) else 0.0
+    result = {"window": window, "past_visits_split": split}
+    for name, keep, keep_control in (
+        ("fewer", first["purchases"] <= split, controls["purchases"] <= split),
+        ("more", first["purchases"] > split, controls["purchases"] > split),
+    ):
+        c = first[keep]
+        stayed = timeline.with_firm_after(c["customer"].to_numpy(), c["day"].to_numpy() + window)
+        k = controls[keep_control]
+        k_stayed = timeline.with_firm_after(k["customer"].to_numpy(), k["time"].to_numpy().astype(np.int64) + window)
+        rise = None if not len(stayed) or not len(k_stayed) else float(np.mean(k_stayed) - np.mean(stayed))
+        result[name] = {"complainants": share(stayed), "comparison": share(k_stayed), "rise": rise}
+    return result
+
+
+def _is_first_problem(events: pd.DataFrame, complaints: pd.DataFrame) -> np.ndarray:
+    problems = events[events["kind"] == "problem"]
+    customers, first = np.unique(problems["customer"].to_numpy(), return_index=True)
+    first_day = pd.Series(problems["time"].to_numpy()[first].astype(np.int64), index=customers)
+    return (first_day.reindex(complaints["customer"]).to_numpy() == complaints["day"].to_numpy())
+
+
+def staying_after_a_complaint(events: pd.DataFrame, starting: np.ndarray, days: int, window: int = 90) -> dict:
+    """F11/F12: staying ``window`` days after a first complaint, a recent repeat and a distant repeat."""
+    timeline = Timeline(events, starting, days)
+    complaints = complaint_table(events)
+    complaints = complaints[complaints["day"] + window <= days - 1]
+    since = complaints["days_since_previous"]
+    groups = {
+        "first": complaints["order"] == 1,
+        "recent_repeat": since <= RECENT_DAYS,
+        "distant_repeat": since > 3 * RECENT_DAYS,
+    }
+    result = {"window": window, "recent_days": RECENT_DAYS}
+    for name, member in groups.items():
+        c = complaints[member]
+        result[name] = share(timeline.with_firm_after(c["customer"].to_numpy(), c["day"].to_numpy() + window))
+    return result
+
+
+def recovery_lift(events: pd.DataFrame, satisfaction_rate: float, fast_days: float) -> dict:
+    """F7/F12: satisfaction right after a recovery minus what a visit inside the zone would have left.
+
+    A visit inside the zone moves satisfaction toward 0 by ``satisfaction_rate``;
+    a lift above 0 is the recovery paradox (more satisfied than without the
+    failure). Groups: a mild (at most ``MILD_SHORTFALL`` below the zone) or a
+    severe (the chain failed) first problem resolved on the spot, a mild
+    second complaint resolved on the spot, and a mild first problem resolved slowly.
+    """
+    c = complaint_table(events)
+    resolved = c[c["outcome"] == "resolved"]
+    lift = resolved["satisfaction_after_outcome"] - (1.0 - satisfaction_rate) * resolved["satisfaction_before"]
+    mild = resolved["shortfall"] <= MILD_SHORTFALL
+    on_the_spot = resolved["delay"] == 0.0
+    groups = {
+        "mild_first_on_the_spot": mild & on_the_spot & (resolved["order"] == 1),
+        "severe_first_on_the_spot": (resolved["chain_failed"] == 1) & on_the_spot & (resolved["order"] == 1),
+        "mild_second_on_the_spot": mild & on_the_spot & (resolved["order"] == 2),
+        "mild_first_slow": mild & (resolved["delay"] > fast_days) & (resolved["order"] == 1),
+    }
+    return {name: {"n": int(member.sum()), "mean": float(lift[member].mean()) if member.any() else None} for name, member in groups.items()}
