@@ -51,13 +51,13 @@ class Effect:
 
 def _run_one(overrides: tuple, seed: int, customers: int, days: int):
     """One run in a worker process: its summary and the tracked daily series."""
-    from sim.params import nested, validate
+    from sim.config import compose
     from sim.run import simulate
 
     settings = dict(overrides)
     settings.update({"seed": seed, "market.customers": customers, "days": days})
     settings.update({"output.progress": False, "output.figures": False})
-    timeseries, summary, _ = simulate(validate(nested(settings)))
+    timeseries, summary, _ = simulate(compose(settings))
     return summary, {column: timeseries[column].to_numpy() for column in TRACKED_COLUMNS}
 
 
@@ -87,49 +87,45 @@ class Lab:
         for (key, _), outcome in zip(jobs, outcomes):
             self._results.setdefault(key, []).append(outcome)
 
-    def runs(self, **overrides) -> list:
-        """[(summary, series)] per seed for dotted overrides given with __ for dots."""
-        configuration = {key.replace("__", "."): value for key, value in overrides.items()}
+    def runs(self, configuration: dict | None = None) -> list:
+        """[(summary, series)] per seed for a configuration of dotted overrides."""
+        configuration = dict(configuration or {})
         self.prefetch([configuration])
         return self._results[self._key(configuration)]
 
-    def summary(self, key: str, nested: str | None = None, **overrides) -> np.ndarray:
+    def summary(self, key: str, configuration: dict | None = None, *, nested: str | None = None) -> np.ndarray:
         """One summary number per seed."""
-        values = [s[key] if nested is None else s[key][nested] for s, _ in self.runs(**overrides)]
+        values = [s[key] if nested is None else s[key][nested] for s, _ in self.runs(configuration)]
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
-    def series(self, column: str, **overrides) -> np.ndarray:
+    def series(self, column: str, configuration: dict | None = None) -> np.ndarray:
         """(seeds, days) array of one daily column."""
-        return np.stack([series[column] for _, series in self.runs(**overrides)])
+        return np.stack([series[column] for _, series in self.runs(configuration)])
 
 
-def _dunder(configuration: dict) -> dict:
-    return {key.replace(".", "__"): value for key, value in configuration.items()}
-
-
-def surprise_policy(regress: bool | None, **extra) -> dict:
+def surprise_policy(regress: bool | None, extra: dict | None = None) -> dict:
     """never (None), surprise-then-regress (True) or surprise-sustained (False)."""
     if regress is None:
-        return dict(extra)
-    return {**_dunder(SURPRISE), "firm__surprise__regress": regress, **extra}
+        return dict(extra or {})
+    return {**SURPRISE, "firm.surprise.regress": regress, **(extra or {})}
 
 
-def trap_depth(lab: Lab, **extra) -> np.ndarray:
+def trap_depth(lab: Lab, extra: dict | None = None) -> np.ndarray:
     """Per seed: the deepest shortfall of the cohort's satisfaction below never-surprised after the regress."""
-    never = lab.series("cohort_satisfaction", **surprise_policy(None, **extra))
-    regress = lab.series("cohort_satisfaction", **surprise_policy(True, **extra))
+    never = lab.series("cohort_satisfaction", surprise_policy(None, extra))
+    regress = lab.series("cohort_satisfaction", surprise_policy(True, extra))
     return (never - regress)[:, REGRESS_END:].max(axis=1)
 
 
 # ---------------------------------------------------------------- the facts
 def f1_surprise_trap(lab: Lab) -> dict[str, Effect]:
     never, regress, sustained = (surprise_policy(p) for p in (None, True, False))
-    retention = {name: lab.summary("retention", **p) for name, p in (("never", never), ("regress", regress), ("sustained", sustained))}
+    retention = {name: lab.summary("retention", p) for name, p in (("never", never), ("regress", regress), ("sustained", sustained))}
     satisfaction = {
-        name: lab.summary("cohort_satisfaction_final", **p)
+        name: lab.summary("cohort_satisfaction_final", p)
         for name, p in (("never", never), ("regress", regress), ("sustained", sustained))
     }
-    day_400 = lab.series("retention", **regress)[:, 399] - lab.series("retention", **never)[:, 399]
+    day_400 = lab.series("retention", regress)[:, 399] - lab.series("retention", never)[:, 399]
     return {
         "retention at horizon, regress - never": Effect.of(retention["regress"] - retention["never"]),
         "retention 100 days after the regress, regress - never": Effect.of(day_400),
@@ -148,19 +144,19 @@ F2_LOSS_AVERSIONS = (1.0, 2.25, 4.0)
 def f2_trap_has_a_cause(lab: Lab) -> dict[str, Effect]:
     effects = {}
     for alpha in F2_LEARNING_RATES:
-        effects[f"trap depth, learning rate {alpha}"] = Effect.of(trap_depth(lab, customers__learning_rate=alpha))
-    no_learning = {"customers__learning_rate": 0.0}
-    gap = lab.summary("retention", **surprise_policy(True, **no_learning)) - lab.summary(
-        "retention", **surprise_policy(None, **no_learning)
+        effects[f"trap depth, learning rate {alpha}"] = Effect.of(trap_depth(lab, {"customers.learning_rate": alpha}))
+    no_learning = {"customers.learning_rate": 0.0}
+    gap = lab.summary("retention", surprise_policy(True, no_learning)) - lab.summary(
+        "retention", surprise_policy(None, no_learning)
     )
     effects["retention at horizon without learning, regress - never"] = Effect.of(gap)
     for low, high in zip(F2_LEARNING_RATES[1:], F2_LEARNING_RATES[2:]):
-        deeper = trap_depth(lab, customers__learning_rate=high) - trap_depth(lab, customers__learning_rate=low)
+        deeper = trap_depth(lab, {"customers.learning_rate": high}) - trap_depth(lab, {"customers.learning_rate": low})
         effects[f"trap deepens, learning rate {high} - {low}"] = Effect.of(deeper)
     for lam in F2_LOSS_AVERSIONS:
-        effects[f"trap depth, loss aversion {lam}"] = Effect.of(trap_depth(lab, customers__loss_aversion=lam))
+        effects[f"trap depth, loss aversion {lam}"] = Effect.of(trap_depth(lab, {"customers.loss_aversion": lam}))
     for low, high in zip(F2_LOSS_AVERSIONS, F2_LOSS_AVERSIONS[1:]):
-        deeper = trap_depth(lab, customers__loss_aversion=high) - trap_depth(lab, customers__loss_aversion=low)
+        deeper = trap_depth(lab, {"customers.loss_aversion": high}) - trap_depth(lab, {"customers.loss_aversion": low})
         effects[f"trap deepens, loss aversion {high} - {low}"] = Effect.of(deeper)
     return effects
 
@@ -170,7 +166,7 @@ F3_PROMISES = (5.5, 6.5, 7.0, 8.0, 9.5)
 
 def f3_promise_level(lab: Lab) -> dict[str, Effect]:
     measures = ("retention", "acquisitions", "market_share", "profit")
-    at = {(m, p): lab.summary(m, firm__promise=p) for m in measures for p in F3_PROMISES}
+    at = {(m, p): lab.summary(m, {"firm.promise": p}) for m in measures for p in F3_PROMISES}
     effects = {f"{m} at promise {p}": Effect.of(at[(m, p)]) for m in measures for p in F3_PROMISES}
     for low, high in zip(F3_PROMISES, F3_PROMISES[1:]):
         effects[f"retention falls, promise {low} - {high}"] = Effect.of(at[("retention", low)] - at[("retention", high)])
@@ -187,31 +183,31 @@ def f3_promise_level(lab: Lab) -> dict[str, Effect]:
 
 F4_DELAYS = (0.0, 1.0, 3.0, 10.0, 30.0)
 F4_STAFF = (1, 2, 3, 5)
-F4_FIXED = {"recovery__desk": "fixed_delay", "recovery__on_the_spot": 0.0}
-F4_QUEUE = {"recovery__handling_days": 1.0, "recovery__on_the_spot": 0.0}
+F4_FIXED = {"recovery.desk": "fixed_delay", "recovery.on_the_spot": 0.0}
+F4_QUEUE = {"recovery.handling_days": 1.0, "recovery.on_the_spot": 0.0}
 
 
 def f4_recovery_speed(lab: Lab) -> dict[str, Effect]:
     effects = {}
-    complainants = {d: lab.summary("retention_complainants", **F4_FIXED, recovery__handling_days=d) for d in F4_DELAYS}
+    complainants = {d: lab.summary("retention_complainants", {**F4_FIXED, "recovery.handling_days": d}) for d in F4_DELAYS}
     for delay in F4_DELAYS:
         effects[f"complainants' retention, recovery in {delay:g} days"] = Effect.of(complainants[delay])
     for fast, slow in zip(F4_DELAYS, F4_DELAYS[1:]):
         effects[f"complainants' retention falls, {fast:g} - {slow:g} days"] = Effect.of(complainants[fast] - complainants[slow])
     for staff in F4_STAFF:
         effects[f"mean recovery days, {staff} handler(s)"] = Effect.of(
-            lab.summary("mean_recovery_days", **F4_QUEUE, recovery__staff=staff)
+            lab.summary("mean_recovery_days", {**F4_QUEUE, "recovery.staff": staff})
         )
-        effects[f"retention, {staff} handler(s)"] = Effect.of(lab.summary("retention", **F4_QUEUE, recovery__staff=staff))
+        effects[f"retention, {staff} handler(s)"] = Effect.of(lab.summary("retention", {**F4_QUEUE, "recovery.staff": staff}))
     effects["retention gain, 5 - 1 handlers"] = Effect.of(
-        lab.summary("retention", **F4_QUEUE, recovery__staff=5) - lab.summary("retention", **F4_QUEUE, recovery__staff=1)
+        lab.summary("retention", {**F4_QUEUE, "recovery.staff": 5}) - lab.summary("retention", {**F4_QUEUE, "recovery.staff": 1})
     )
     return effects
 
 
 def f5_complaint_iceberg(lab: Lab) -> dict[str, Effect]:
-    silent = lab.summary("retention_by_history", "silent")
-    fast = lab.summary("retention_by_history", "resolved_fast")
+    silent = lab.summary("retention_by_history", nested="silent")
+    fast = lab.summary("retention_by_history", nested="resolved_fast")
     return {
         "complaint share of dissatisfying experiences": Effect.of(lab.summary("complaint_share")),
         "retention, resolved fast - silent": Effect.of(fast - silent),
@@ -224,7 +220,7 @@ F6_CHAINS = ((0.99, 5), (0.95, 5), (0.9, 3))
 def f6_reliability_compounds(lab: Lab) -> dict[str, Effect]:
     effects = {}
     for reliability, steps in F6_CHAINS:
-        ftr = lab.summary("first_time_right", firm__step_reliability=reliability, firm__chain_steps=steps)
+        ftr = lab.summary("first_time_right", {"firm.step_reliability": reliability, "firm.chain_steps": steps})
         effects[f"first-time-right - {reliability}^{steps}"] = Effect.of(ftr - reliability**steps)
     return effects
 
@@ -284,17 +280,17 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
     return effects
 
 
-F8_SHOCK = {"firm__surprise__start": 180, "firm__surprise__length": 90, "firm__surprise__regress": True}
+F8_SHOCK = {"firm.surprise.start": 180, "firm.surprise.length": 90, "firm.surprise.regress": True}
 
 
 def f8_losses_outweigh_gains(lab: Lab) -> dict[str, Effect]:
     window = slice(180, 270)
     base_sat = lab.series("cohort_satisfaction")[:, window].mean(axis=1)
     base_ret = lab.series("retention")[:, 269]
-    down_sat = base_sat - lab.series("cohort_satisfaction", **F8_SHOCK, firm__surprise__size=-1.0)[:, window].mean(axis=1)
-    up_sat = lab.series("cohort_satisfaction", **F8_SHOCK, firm__surprise__size=1.0)[:, window].mean(axis=1) - base_sat
-    down_ret = base_ret - lab.series("retention", **F8_SHOCK, firm__surprise__size=-1.0)[:, 269]
-    up_ret = lab.series("retention", **F8_SHOCK, firm__surprise__size=1.0)[:, 269] - base_ret
+    down_sat = base_sat - lab.series("cohort_satisfaction", {**F8_SHOCK, "firm.surprise.size": -1.0})[:, window].mean(axis=1)
+    up_sat = lab.series("cohort_satisfaction", {**F8_SHOCK, "firm.surprise.size": 1.0})[:, window].mean(axis=1) - base_sat
+    down_ret = base_ret - lab.series("retention", {**F8_SHOCK, "firm.surprise.size": -1.0})[:, 269]
+    up_ret = lab.series("retention", {**F8_SHOCK, "firm.surprise.size": 1.0})[:, 269] - base_ret
     return {
         "satisfaction fall from -1": Effect.of(down_sat),
         "satisfaction rise from +1": Effect.of(up_sat),
@@ -311,7 +307,7 @@ F9_NOISE = (0.2, 0.5, 1.0)
 def f9_variability_costs(lab: Lab) -> dict[str, Effect]:
     effects = {}
     for measure in ("mean_expectation_final", "cohort_satisfaction_final", "retention"):
-        values = {noise: lab.summary(measure, firm__quality_noise=noise) for noise in F9_NOISE}
+        values = {noise: lab.summary(measure, {"firm.quality_noise": noise}) for noise in F9_NOISE}
         for calm, noisy in zip(F9_NOISE, F9_NOISE[1:]):
             effects[f"{measure}, noise {calm} - {noisy}"] = Effect.of(values[calm] - values[noisy])
     return effects
@@ -341,18 +337,17 @@ def all_configurations() -> list[dict]:
     configs += [{"recovery.desk": "fixed_delay", "recovery.on_the_spot": 0.0, "recovery.handling_days": d} for d in F4_DELAYS]
     configs += [{"recovery.handling_days": 1.0, "recovery.on_the_spot": 0.0, "recovery.staff": s} for s in F4_STAFF]
     configs += [{"firm.step_reliability": r, "firm.chain_steps": n} for r, n in F6_CHAINS]
-    shock = {k.replace("__", "."): v for k, v in F8_SHOCK.items()}
-    configs += [{**shock, "firm.surprise.size": size} for size in (-1.0, 1.0)]
+    configs += [{**F8_SHOCK, "firm.surprise.size": size} for size in (-1.0, 1.0)]
     configs += [{"firm.quality_noise": noise} for noise in F9_NOISE]
     return configs
 
 
 def measure_all(lab: Lab) -> dict[str, dict]:
-    from sim.params import validate
+    from sim.config import compose
 
     lab.prefetch(all_configurations())
     measured = {name: fact(lab) for name, fact in LAB_FACTS.items()}
-    measured["F7 recovery paradox (rule-level experiment)"] = f7_recovery_paradox(validate({}))
+    measured["F7 recovery paradox (rule-level experiment)"] = f7_recovery_paradox(compose())
     return dict(sorted(measured.items()))
 
 

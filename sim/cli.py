@@ -25,16 +25,13 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.config import CONFIG_DIR
 from sim.params import ConfigError, register_configs, validate
 from sim.run import SUMMARY_FILE, RunDirectoryConflict, finished_summary, simulate, write_outputs
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
-def main(cfg: DictConfig) -> dict:
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def run_job(cfg: DictConfig) -> dict:
     try:
         config = validate(cfg)
     except ConfigError as error:
@@ -65,6 +62,12 @@ def main(cfg: DictConfig) -> dict:
 
         print(plain_summary(summary, config, scenario, out_dir))
     return summary
+
+
+def main() -> None:
+    """The ``servsim`` command: the schema goes to Hydra's ConfigStore here, not on import."""
+    register_configs()
+    run_job()
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import CONFIG_DIR
+from sim.config import CONFIG_DIR
 from sim.metrics import DAILY_COLUMNS
 from sim.params import validate
-from tests.conftest import compose_config
+from sim.config import compose, presets
 
-SCENARIOS = sorted(p.stem for p in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
+SCENARIOS = sorted(presets("scenario"))
 REQUIRED_SUMMARY = {
     "retention",
     "customers_final",
@@ -51,7 +51,7 @@ def test_contracted_scenarios_exist():
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_composes_and_validates(scenario):
-    config = validate(compose_config(f"scenario={scenario}"))
+    config = compose(scenario=scenario)
     assert config.description
 
 

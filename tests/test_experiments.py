@@ -13,18 +13,18 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from experiments.aggregate import load_sweep, mean_ci, summarise_replications
-from sim.cli import CONFIG_DIR
+from sim.config import CONFIG_DIR
 from sim.params import validate
-from tests.conftest import compose_config
+from sim.config import compose_hydra, presets
 
-EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
+EXPERIMENTS = sorted(presets("experiment"))
 REPO = Path(CONFIG_DIR).parent
 TINY = ["market.customers=300", "days=40", "output.progress=false"]
 
 
 def compose_experiment(name: str, *overrides: str, with_hydra: bool = False):
     """The composed config; with Hydra's own node (launcher, sweeper, ...) when asked."""
-    return compose_config(f"experiment={name}", *overrides, with_hydra=with_hydra)
+    return compose_hydra([f"experiment={name}", *overrides], with_hydra=with_hydra)
 
 
 def sweep_values(cfg) -> dict[str, list[str]]:
@@ -70,7 +70,7 @@ def test_every_swept_value_composes_and_validates(name):
     else:
         settings = [[f"{key}={value}"] for key, values in sweep_values(cfg).items() for value in values]
     for overrides in settings:
-        validate(compose_config(f"experiment={name}", *overrides))
+        validate(compose_hydra([f"experiment={name}", *overrides]))
 
 
 def test_slurm_launcher_preset_composes():
