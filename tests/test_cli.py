@@ -73,7 +73,7 @@ def test_cli_rejects_bad_input_in_one_line_before_running(tmp_path):
     result = servsim(tmp_path, "firm.promise=12")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "servsim: invalid configuration: firm.promise = 12.0 is outside the allowed range: "
+        "servsim: invalid configuration: firm.promise = 12 is outside the allowed range: "
         "expected a number in [0.0, 10.0]"
     )
     assert "Traceback" not in result.stderr

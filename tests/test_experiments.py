@@ -151,11 +151,19 @@ def test_rerun_skips_finished_runs_and_redoes_unfinished_ones(tiny_sweep):
     assert len(pd.read_csv(sweep_dir / "runs.csv")) == 4
 
 
-def test_rerun_with_another_configuration_refuses_to_mix_runs(tiny_sweep):
+@pytest.mark.parametrize("launcher", ["hydra/launcher=basic", "hydra/launcher=joblib"])
+def test_rerun_with_another_configuration_refuses_to_mix_runs(tiny_sweep, launcher):
     sweep_dir, arguments, _ = tiny_sweep
-    result = servsim(sweep_dir.parent, *arguments, "market.customers=350")
-    assert result.returncode != 0
-    assert "already holds a finished run of a different configuration" in result.stderr
+    record = (sweep_dir / "multirun.yaml").read_bytes()
+    others = [a for a in arguments if a != "hydra/launcher=basic"]
+    result = servsim(sweep_dir.parent, *others, launcher, "market.customers=350")
+    assert result.returncode == 2
+    refusal = [line for line in result.stderr.splitlines() if line.startswith("servsim:")]
+    assert len(refusal) == 1 and "already holds a finished run of a different configuration" in refusal[0]
+    assert "Traceback" not in result.stderr
+    if launcher.endswith("basic"):
+        assert result.stderr.count("\n") == 1, result.stderr
+    assert (sweep_dir / "multirun.yaml").read_bytes() == record, "the refused launch rewrote the sweep's record"
 
 
 def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):
