@@ -78,3 +78,19 @@ def test_cli_rejects_bad_input_in_one_line_before_running(tmp_path):
     )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_help_lists_every_key_and_preset_from_the_schema(tmp_path):
+    from sim.params import describe_parameters
+    from tests.test_bad_input import servsim as servsim_in_process
+
+    status, text, err = servsim_in_process(tmp_path, "--help")
+    assert status == 0 and err == ""
+    lines = text.splitlines()
+    for key, _, allowed, doc in describe_parameters():
+        (row,) = [i for i, line in enumerate(lines) if line.startswith(f"  {key} ")]
+        assert lines[row].rstrip().endswith(allowed) and lines[row + 1].strip() == doc
+    for group in ("scenario", "lesson", "experiment"):
+        for name, description in presets(group).items():
+            assert f"  {name}" in text and description in text
+    assert not list(tmp_path.iterdir()), "--help runs nothing"
