@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.aggregate import flatten
 from sim.config import check_memory, compose
 from sim.params import ConfigError, ServsimConfig, notes, validate
 from sim.run import simulate, write_outputs
@@ -93,8 +94,8 @@ def sweep(
     """Every combination of ``grid``'s values x ``seeds``, run in parallel (joblib, ``n_jobs`` workers).
 
     Returns one row per run: the swept keys and ``seed`` as columns, then every summary
-    metric (nested ones dotted, e.g. ``retention_by_history.silent``). Every configuration
-    is validated before the first run starts.
+    metric in summary.json's order, nested ones dotted (``retention_by_history.silent``) as
+    in a sweep's runs.csv. Every configuration is validated before the first run starts.
     """
     from joblib import Parallel, delayed
 
@@ -105,7 +106,7 @@ def sweep(
     for config in configs:
         check_memory(config)
     summaries = Parallel(n_jobs=n_jobs)(delayed(_summary)(config) for config in configs)
-    runs, metrics = pd.DataFrame(settings), pd.json_normalize(summaries, sep=".")
+    runs, metrics = pd.DataFrame(settings), pd.DataFrame([flatten(summary) for summary in summaries])
     return runs.join(metrics.drop(columns=runs.columns.intersection(metrics.columns)))
 
 
