@@ -24,11 +24,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.params import ConfigError, ServsimConfig, check_setting, register_configs, unknown_key, validate
+from sim.params import PRESETS, ConfigError, ServsimConfig, check_setting, register_configs, unknown_key, validate
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-# Config groups a user chooses by name (scenario=NAME); ``null`` leaves one out.
-PRESET_GROUPS = ("scenario", "lesson", "experiment")
 
 _hydra_lock = threading.Lock()  # Hydra's compose API keeps global state
 
@@ -68,10 +66,10 @@ def check_overrides(overrides: list[str]) -> None:
         for value in values:
             if isinstance(value, str) and "${" in value:
                 continue  # an interpolation: checked once resolved, in validate()
-            if key in PRESET_GROUPS:
+            if key in PRESETS:
                 _check_preset(key, value)
             elif "/" in key:
-                raise ConfigError(unknown_key(key, PRESET_GROUPS))
+                raise ConfigError(unknown_key(key, PRESETS))
             else:
                 check_setting(key, value)
 

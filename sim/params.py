@@ -142,6 +142,10 @@ class ServsimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
+# Config groups of configs/ chosen by name (scenario=NAME): presets, not parameters.
+PRESETS = ("scenario", "lesson", "experiment")
+
+
 class ConfigError(ValueError):
     """A user-facing configuration mistake; the message is the whole story."""
 
@@ -212,6 +216,8 @@ def _walk(schema_cls, values: dict, prefix: str) -> None:
 
 def unknown_key(key: str, extra: tuple[str, ...] = ()) -> str:
     """The message for a key that is not a parameter: the nearest real key, if one is near."""
+    if key in PRESETS:  # a preset is chosen by name when the config is composed, never set inside it
+        return f"{key} is not a parameter of servsim: choose a {key} by name (servsim {key}=NAME; servsim.run({key}=NAME))"
     keys = [row[0] for row in describe_parameters()]
     sections = sorted({k.rsplit(".", 1)[0] for k in keys if "." in k})
     near = difflib.get_close_matches(key, [*keys, *sections, *extra], n=1, cutoff=0.6)
@@ -232,8 +238,7 @@ def validate(cfg) -> ServsimConfig:
 
     Accepts an OmegaConf/Hydra config, a plain nested mapping (missing keys
     take their defaults) or a ``ServsimConfig`` built directly. Raises ConfigError naming key, value and range.
-    Keys of the composed Hydra config that are not parameters (``hydra``,
-    the ``scenario``/``experiment`` selections) are left out first.
+    Hydra's own node (``hydra``), when composed in, is left out first.
     """
     from omegaconf import OmegaConf
 
@@ -243,7 +248,7 @@ def validate(cfg) -> ServsimConfig:
         container = asdict(cfg)
     else:
         container = OmegaConf.to_container(cfg, resolve=True)
-    parameters = _schema_part(container)
+    parameters = {key: value for key, value in container.items() if key != "hydra"}  # Hydra's own node, if composed
     _walk(ServsimConfig, parameters, "")
     checked = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ServsimConfig), parameters))
     _check_surprise(checked)
@@ -291,11 +296,6 @@ def _check_quality_scale(config: ServsimConfig) -> None:
             f"firm.surprise.size = {firm.surprise.size!r} is outside the allowed range: delivered quality {level:g} "
             f"plus the surprise leaves the 0-10 scale: expected a number in [{-level:g}, {10.0 - level:g}]"
         )
-
-
-def _schema_part(container: dict) -> dict:
-    """The composed config without Hydra's own entries."""
-    return {k: v for k, v in container.items() if k not in ("hydra", "scenario", "experiment")}
 
 
 def describe_parameters() -> list[tuple[str, Any, str, str]]:

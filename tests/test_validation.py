@@ -70,6 +70,12 @@ def test_a_surprise_past_the_horizon_runs_to_the_end_with_a_note():
     assert notes(compose(lesson="trap")) == []
 
 
+def test_a_preset_named_inside_a_config_is_refused_not_dropped():
+    with pytest.raises(ConfigError, match=r"^scenario is not a parameter of servsim: choose a scenario by name"):
+        validate({"scenario": "surprise_regress"})
+    assert compose(scenario="surprise_regress").firm.surprise.length == 120
+
+
 def test_a_config_built_by_hand_is_checked_too():
     with pytest.raises(ConfigError, match=r"^seed = -5 is outside the allowed range"):
         validate(ServsimConfig(seed=-5))
