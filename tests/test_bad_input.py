@@ -55,31 +55,36 @@ def assert_one_line(status: int, err: str, expected_status: int = 2) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(
-    "arguments, fragments",
-    [
-        (["firm.promise=abc"], ["firm.promise = 'abc' is not allowed", "a number in [0.0, 10.0]"]),
-        (["firm.promise=null"], ["firm.promise = null is not allowed", "a number in [0.0, 10.0]"]),
-        (["market.customers=1e4"], ["market.customers = 10000.0 is not allowed", "a whole number in [10, 100000000]"]),
-        (["firm=3"], ["firm = 3 is not allowed: expected a group of settings"]),
-        (["foo=1"], ["foo is not a parameter of servsim"]),
-        (["+foo=1"], ["foo is not a parameter of servsim"]),
-        (["firm.promis=7"], ["firm.promis is not a parameter of servsim: did you mean firm.promise?"]),
-        (["scenario=surprise_regres"], ["scenario = 'surprise_regres' is not allowed: expected one of baseline"]),
-        (["hydra.run.dir=/proc/x"], ["hydra.run.dir = '/proc/x' is not allowed: cannot create a folder in /proc"]),
-        (
-            ["scenario=surprise_regress", "firm.quality=10", "firm.surprise.size=5"],
-            ["firm.surprise.size = 5.0 is outside the allowed range", "0-10 scale", "[-10, 0]"],
-        ),
-        (
-            ["scenario=surprise_regress", "days=30"],
-            ["firm.surprise.start = 180", "firm.surprise.length = 120", "before the horizon (days = 30)"],
-        ),
-        (["seed=-5"], ["seed = -5 is outside the allowed range"]),
-        (["firm.promise=("], ["Error parsing override 'firm.promise=('"]),
-    ],
-    ids=lambda value: " ".join(value) if isinstance(value, list) and "=" in value[0] else "-",
-)
+# (arguments, what the one line must say)
+TABLE = [
+    (["firm.promise=abc"], ["firm.promise = 'abc' is not allowed", "a number in [0.0, 10.0]"]),
+    (["firm.promise=null"], ["firm.promise = null is not allowed", "a number in [0.0, 10.0]"]),
+    (["market.customers=1e4"], ["market.customers = 10000.0 is not allowed", "a whole number in [10, 100000000]"]),
+    (["firm=3"], ["firm = 3 is not allowed: expected a group of settings"]),
+    (["foo=1"], ["foo is not a parameter of servsim"]),
+    (["+foo=1"], ["foo is not a parameter of servsim"]),
+    (["firm.promis=7"], ["firm.promis is not a parameter of servsim: did you mean firm.promise?"]),
+    (["scenario=surprise_regres"], ["scenario = 'surprise_regres' is not allowed: expected one of baseline"]),
+    (["hydra.run.dir=/proc/x"], ["hydra.run.dir = '/proc/x' is not allowed: cannot create a folder in /proc"]),
+    (
+        ["scenario=surprise_regress", "firm.quality=10", "firm.surprise.size=5"],
+        ["firm.surprise.size = 5.0 is outside the allowed range", "0-10 scale", "[-10, 0]"],
+    ),
+    (
+        ["scenario=surprise_regress", "days=30"],
+        ["firm.surprise.start = 180", "firm.surprise.length = 120", "before the horizon (days = 30)"],
+    ),
+    (["seed=-5"], ["seed = -5 is outside the allowed range"]),
+    (["firm.promise=("], ["Error parsing override 'firm.promise=('"]),
+    (["-m", "firm.promise=5,12"], ["firm.promise = 12 is outside the allowed range"]),
+    (["-m", "hydra.sweep.dir=/proc/x", "seed=0,1"], ["hydra.sweep.dir = '/proc/x' is not allowed"]),
+]
+# Also in the table, tested elsewhere: a relaunch refused for another configuration
+# (tests/test_experiments.py), a file or read-only folder as output, a market too large for
+# the memory, Ctrl-C in a sweep and servsim-report's inputs (below).
+
+
+@pytest.mark.parametrize("arguments, fragments", TABLE, ids=[" ".join(arguments) for arguments, _ in TABLE])
 def test_each_bad_input_gets_one_line_and_exit_2(tmp_path, arguments, fragments):
     line = assert_one_line(*servsim(tmp_path / "run", *arguments, "output.figures=false")[::2])
     assert line.startswith("servsim: invalid configuration: ")
