@@ -26,6 +26,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -176,7 +177,7 @@ def errors_reach_us():
                 os.environ[name] = value
 
 
-def fail(message: str, status: int = 2):
+def fail(message: str, status: int = 2) -> NoReturn:
     print(f"servsim: {message}", file=sys.stderr)
     sys.exit(status)
 
@@ -212,8 +213,8 @@ def main() -> None:
             _restore(previous_sweep)
             fail(str(error))
         except KeyboardInterrupt:
-            where = f"; finished runs are kept in {previous_sweep[0].parent}" if previous_sweep else ""
-            fail(f"interrupted{where} (launch the same command again to resume)", 130)
+            kept = f"; finished runs are kept in {previous_sweep[0].parent} (launch the same command again to resume)"
+            fail(f"interrupted{kept if previous_sweep else ''}", 130)
         except OSError as error:
             fail(f"cannot write {error.filename or 'the output'}: {error.strerror or error}")
         except (HydraException, OmegaConfBaseException) as error:
