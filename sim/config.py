@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from sim.params import PRESETS, ConfigError, ServsimConfig, check_setting, register_configs, unknown_key, validate
@@ -117,6 +118,7 @@ def compose(
     if overrides is None or isinstance(overrides, Mapping):
         tree = OmegaConf.create(preset_tree(scenario=scenario, lesson=lesson))
         for key, value in (overrides or {}).items():
+            value = value.item() if isinstance(value, np.generic) else value  # np.int64(3) is the whole number 3
             check_setting(key, value)
             OmegaConf.update(tree, key, value)
         return validate(tree)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbclient import NotebookClient
@@ -77,6 +78,11 @@ def test_a_sweep_is_a_tidy_table_of_the_same_runs():
     row = table[(table["firm.promise"] == 8.0) & (table["recovery.staff"] == 1) & (table["seed"] == 1)].iloc[0]
     one = servsim.run(overrides={**SMALL, "firm.promise": 8.0, "recovery.staff": 1}, seed=1)
     assert row["profit"] == one.summary["profit"] and row["retention"] == one.summary["retention"]
+
+
+def test_a_sweep_takes_numpy_values():
+    table = servsim.sweep({"firm.promise": np.linspace(6.0, 8.0, 2)}, seeds=np.arange(2), overrides=SMALL, n_jobs=1)
+    assert list(table["firm.promise"]) == [6.0, 6.0, 8.0, 8.0] and list(table["seed"]) == [0, 1, 0, 1]
 
 
 def test_a_sweep_checks_every_configuration_before_running_any():
