@@ -137,8 +137,6 @@ BASE_BYTES = 150 * 2**20
 
 def memory_estimate(config: ServsimConfig) -> int:
     """Bytes a run of ``config`` needs at its peak, estimated before anything is allocated."""
-    import numpy as np
-
     from agents.dice import N_POPULATION_DICE
     from agents.population import CUSTOMER_STATE
 
