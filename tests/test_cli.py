@@ -94,3 +94,16 @@ def test_help_lists_every_key_and_preset_from_the_schema(tmp_path):
         for name, description in presets(group).items():
             assert f"  {name}" in text and description in text
     assert not list(tmp_path.iterdir()), "--help runs nothing"
+
+
+def test_importing_the_command_or_the_api_registers_nothing():
+    code = (
+        "import sim.cli, sim.config, servsim\n"
+        "from hydra.core.config_store import ConfigStore\n"
+        "assert 'base_config.yaml' not in ConfigStore.instance().repo\n"
+        "sim.config.compose()\n"
+        "assert 'base_config.yaml' in ConfigStore.instance().repo\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(CONFIG_DIR).parent))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
