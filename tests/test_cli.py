@@ -11,7 +11,6 @@ import pytest
 
 from sim.config import CONFIG_DIR
 from sim.metrics import DAILY_COLUMNS
-from sim.params import validate
 from sim.config import compose, presets
 
 SCENARIOS = sorted(presets("scenario"))
