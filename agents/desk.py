@@ -12,7 +12,6 @@ import math
 from collections import deque
 from typing import Callable
 
-import numpy as np
 import simpy
 
 OnOutcome = Callable[[int, float], None]
@@ -61,10 +60,12 @@ class Handlers(simpy.Resource):
 
 
 class RecoveryDesk:
-    """``staff`` handlers; handling times exponential (or fixed) around ``handling_days``.
+    """``staff`` handlers serving complaints first come, first served.
 
+    Each complaint brings its own handling time and patience (drawn by the
+    model from that complainant's dice, so staffing cannot reorder them).
     ``fixed_delay=True`` is the special case with no queue: every complaint is
-    resolved exactly ``handling_days`` after it arrives, whatever the load.
+    resolved its handling time after it arrives, whatever the load.
     In both modes a complainant whose patience runs out first gives up.
     ``on_resolved(customer, delay)`` and ``on_abandoned(customer, waited)``
     are called at the moment each outcome happens.
@@ -75,17 +76,13 @@ class RecoveryDesk:
         env: simpy.Environment,
         *,
         staff: int,
-        handling_days: float,
-        rng: np.random.Generator,
         on_resolved: OnOutcome,
         on_abandoned: OnOutcome,
         fixed_delay: bool = False,
     ):
         self.env = env
         self.handlers = Handlers(env, capacity=staff)
-        self.handling_days = handling_days
         self.fixed_delay = fixed_delay
-        self.rng = rng
         self.on_resolved = on_resolved
         self.on_abandoned = on_abandoned
         self.in_system = 0
@@ -95,23 +92,20 @@ class RecoveryDesk:
         """Complaints waiting for a handler right now."""
         return len(self.handlers.queue)
 
-    def submit(self, customer: int, arrival_time: float, patience_days: float) -> None:
+    def submit(self, customer: int, arrival_time: float, patience_days: float, handling_days: float) -> None:
         """Schedule a complaint that reaches the desk at ``arrival_time`` (days)."""
         self.in_system += 1
-        self.env.process(self._complaint(customer, arrival_time, patience_days))
+        self.env.process(self._complaint(customer, arrival_time, patience_days, handling_days))
 
-    def _handling_time(self) -> float:
-        return float(self.rng.exponential(self.handling_days))
-
-    def _complaint(self, customer: int, arrival_time: float, patience_days: float):
+    def _complaint(self, customer: int, arrival_time: float, patience_days: float, handling_days: float):
         """Arrive, wait for a handler or give up, be handled, hear the outcome."""
         yield self.env.timeout(arrival_time - self.env.now)
         if self.fixed_delay:
-            if patience_days < self.handling_days:
+            if patience_days < handling_days:
                 yield self.env.timeout(patience_days)
                 self._finish(self.on_abandoned, customer, arrival_time)
             else:
-                yield self.env.timeout(self.handling_days)
+                yield self.env.timeout(handling_days)
                 self._finish(self.on_resolved, customer, arrival_time)
             return
         with self.handlers.request() as request:
@@ -122,7 +116,7 @@ class RecoveryDesk:
                 if request not in outcome:
                     self._finish(self.on_abandoned, customer, arrival_time)
                     return
-            yield self.env.timeout(self._handling_time())
+            yield self.env.timeout(handling_days)
         self._finish(self.on_resolved, customer, arrival_time)
 
     def _finish(self, callback: OnOutcome, customer: int, arrival_time: float) -> None:

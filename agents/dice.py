@@ -15,7 +15,10 @@ Dice come in two kinds, made in two ways so that a day costs little:
 * Visit dice, for decisions only the day's visitors (about one person in
   twenty) take: the service chain failing, quality and perception noise,
   complaining, the front line solving it, the moment the complaint reaches the
-  desk, and leaving. Each is counter based: the day draws one 64-bit key per
+  desk, how long the complainant will wait and how long handling will take,
+  and leaving; and the stay-or-leave decision when a desk outcome arrives.
+  Each desk draw has its own die, so a change of staffing (which changes who
+  is served when) leaves every other die where it was. Each is counter based: the day draws one 64-bit key per
   decision from the same stream, and the die of person ``i`` is output ``i + 1``
   of the SplitMix64 generator seeded with that key (Steele, Lea & Flood 2014,
   "Fast splittable pseudorandom number generators"; it passes BigCrush). Any
@@ -24,7 +27,7 @@ Dice come in two kinds, made in two ways so that a day costs little:
   a uniform.
 
 Uniform visit dice are the midpoints of 2**52 equal cells of (0, 1): never 0
-or 1, so a normal die is always finite.
+or 1, so a normal or exponential die is always finite.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ U_ADVERT, U_VISIT, U_TALK, U_JOIN = range(4)
 N_POPULATION_DICE = 4
 
 # Visit dice: one key per decision per day.
-V_FAILURE, V_QUALITY, V_PERCEPTION, V_COMPLAIN, V_ON_THE_SPOT, V_ARRIVAL, V_DEFECT = range(7)
-N_VISIT_DICE = 7
+(V_FAILURE, V_QUALITY, V_PERCEPTION, V_COMPLAIN, V_ON_THE_SPOT, V_ARRIVAL, V_PATIENCE, V_HANDLING, V_DEFECT,
+ V_AFTER_OUTCOME) = range(10)
+N_VISIT_DICE = 10
 NORMAL_VISIT_DICE = (V_QUALITY, V_PERCEPTION)
+EXPONENTIAL_VISIT_DICE = (V_PATIENCE, V_HANDLING)  # unit mean: scaled by the mean patience and handling time
 
 # SplitMix64 (Steele, Lea & Flood 2014): the golden-ratio increment and the output mix.
 _GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -80,7 +85,24 @@ class DailyDice:
     def visit(self, decision: int, people: np.ndarray) -> np.ndarray:
         """Today's ``decision`` die (a ``V_`` row) of each of ``people`` (indices into the market)."""
         uniform = open_unit_interval(splitmix64(self.visit_keys[decision], people))
-        return ndtri(uniform) if decision in NORMAL_VISIT_DICE else uniform
+        if decision in NORMAL_VISIT_DICE:
+            return ndtri(uniform)
+        if decision in EXPONENTIAL_VISIT_DICE:
+            return -np.log(uniform)
+        return uniform
+
+    def uniform_of(self, decision: int, person: int) -> float:
+        """One person's uniform die, for a decision taken one person at a time (a desk outcome).
+
+        The same number as ``visit(decision, [person])[0]``, in Python integers: a
+        numpy call on one element costs more than the whole computation.
+        """
+        mask = 0xFFFFFFFFFFFFFFFF
+        z = ((person + 1) * 0x9E3779B97F4A7C15 + int(self.visit_keys[decision])) & mask
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        return ((z >> 12) + 0.5) * 2.0**-52
 
     def visit_block(self) -> np.ndarray:
         """Every visit die of today for the whole market, one row per decision (what one agent reads)."""

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from agents.firm import Firm
+from agents.firm import SurpriseSchedule
 from sim.config import compose
 from sim.figures import OUTCOME_COLOURS, weekly
 from sim.lessons import LESSONS, Lesson
@@ -45,7 +45,7 @@ class Run:
 
     @property
     def surprise_window(self):
-        return Firm.from_config(self.config.firm).surprise.window(self.config.days)
+        return SurpriseSchedule(self.config.firm.surprise).window(self.config.days)
 
 
 def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:

@@ -237,7 +237,7 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
     recovery. Satisfaction right after, and the expected 90-day retention
     that follows from it, for each kind of recovery. Deterministic: no seeds.
     """
-    from sim.model import defection_chance
+    from agents.processes.base import defection_chance
 
     c = defaults.customers
     r = defaults.recovery

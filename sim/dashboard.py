@@ -21,7 +21,7 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from agents.firm import Firm
+from agents.firm import SurpriseSchedule
 from sim.classroom import (
     DEFAULT_LESSON,
     LEFT_AFTER_COMPLAINT,
@@ -77,7 +77,7 @@ def _frame_days(ax, model: ClassroomModel, label_surprise: bool = False) -> None
     """Days on the x axis, up to the horizon, with the surprise window shaded."""
     ax.set_xlim(0, model.config.days)
     ax.set_xlabel("day")
-    window = Firm.from_config(model.config.firm).surprise.window(model.config.days)
+    window = SurpriseSchedule(model.config.firm.surprise).window(model.config.days)
     if window is not None:
         label = "surprise in force" if label_surprise else None
         ax.axvspan(*window, color=SURPRISE_COLOUR, alpha=0.6, zorder=0, label=label)

@@ -7,103 +7,11 @@ import math
 import numpy as np
 
 from agents.population import HISTORY_NAMES
+from agents.rules import OUTCOME_NAMES
+from sim.model import COLUMNS
 
-# One row per day in timeseries.csv, in this order.
-DAILY_COLUMNS = (
-    "day",
-    "active",
-    "retention",
-    "market_share",
-    "acquisitions",
-    "defections",
-    "defections_silent",
-    "defections_after_complaint",
-    "visits",
-    "failures",
-    "dissatisfied",
-    "silent_dissatisfied",
-    "share_below",
-    "share_equal",
-    "share_above",
-    "share_delight",
-    "complaints",
-    "complaints_on_the_spot",
-    "resolutions",
-    "abandoned",
-    "queue_length",
-    "complaints_open",
-    "mean_recovery_days",
-    "mean_expectation",
-    "mean_perceived",
-    "mean_satisfaction",
-    "mean_trust",
-    "cohort_satisfaction",
-    "promise",
-    "service_level",
-    "delivered_quality",
-    "gap_knowledge",
-    "gap_standards",
-    "gap_delivery",
-    "gap_communication",
-    "gap_customer",
-    "recommendations",
-    "warnings",
-    "revenue",
-    "delivery_cost",
-    "recovery_cost",
-    "guarantee_cost",
-    "acquisition_cost",
-    "profit",
-)
-
-# Daily columns whose run total goes into the summary.
-SUMMED = (
-    "acquisitions",
-    "defections",
-    "defections_silent",
-    "defections_after_complaint",
-    "visits",
-    "failures",
-    "dissatisfied",
-    "silent_dissatisfied",
-    "complaints",
-    "complaints_on_the_spot",
-    "resolutions",
-    "abandoned",
-    "recommendations",
-    "warnings",
-    "revenue",
-    "delivery_cost",
-    "recovery_cost",
-    "guarantee_cost",
-    "acquisition_cost",
-    "profit",
-)
-
-
-class RunTotals:
-    """Running sums over the days and every recovery delay, for the summary."""
-
-    def __init__(self):
-        self.sums = dict.fromkeys(SUMMED, 0.0)
-        self.outcome_counts = np.zeros(4, dtype=np.int64)
-        self.recovery_delays: list[float] = []
-        self.fast_resolutions = 0
-        self.abandoned = 0
-
-    def add_day(self, day: dict) -> None:
-        for key in SUMMED:
-            self.sums[key] += day[key]
-        self.outcome_counts += [
-            round(day["share_below"] * day["visits"]),
-            round(day["share_equal"] * day["visits"]),
-            round(day["share_above"] * day["visits"]),
-            round(day["share_delight"] * day["visits"]),
-        ]
-
-    def record_recovery(self, delay: float, fast_days: float) -> None:
-        self.recovery_delays.append(delay)
-        self.fast_resolutions += delay <= fast_days
+# The columns of timeseries.csv, as the processes declare them (see sim.model.COLUMNS).
+DAILY_COLUMNS = tuple(column.name for column in COLUMNS)
 
 
 def _share(numerator: float, denominator: float) -> float | None:
@@ -113,8 +21,8 @@ def _share(numerator: float, denominator: float) -> float | None:
 
 def summarise(model) -> dict:
     """The run summary of MODEL.md §4, as plain JSON-ready numbers."""
-    p, t = model.people, model.totals
-    s = t.sums
+    p, record = model.people, model.record
+    s = record.totals()
     cohort = p.starting_customer
     stayed = cohort & p.with_firm
     by_history = {}
@@ -124,9 +32,10 @@ def summarise(model) -> dict:
         cohort_sizes[name] = int(group.sum())
         by_history[name] = _share(np.sum(group & p.with_firm), group.sum())
     ever_dissatisfied = p.problems > 0
-    delays = np.asarray(t.recovery_delays)
+    delays = np.asarray(model.world.resolution_delays)
     visits = s["visits"]
-    outcome_total = max(int(t.outcome_counts.sum()), 1)
+    outcome_counts = [_outcome_count(record, name) for name in OUTCOME_NAMES]
+    outcome_total = max(sum(outcome_counts), 1)
     return {
         "days": model.config.days,
         "people_in_market": int(p.size),
@@ -143,7 +52,7 @@ def summarise(model) -> dict:
         "first_time_right": _share(visits - s["failures"], visits),
         "outcome_shares": {
             name: float(count) / outcome_total
-            for name, count in zip(("below", "equal", "above", "delight"), t.outcome_counts)
+            for name, count in zip(OUTCOME_NAMES, outcome_counts)
         },
         "dissatisfied_experiences": int(s["dissatisfied"]),
         "complaints": int(s["complaints"]),
@@ -152,10 +61,10 @@ def summarise(model) -> dict:
         "dissatisfied_customers_who_complained": _share(np.sum(p.complaints > 0), np.sum(ever_dissatisfied)),
         "complaints_on_the_spot": int(s["complaints_on_the_spot"]),
         "resolutions": len(delays),
-        "complaints_abandoned": int(t.abandoned),
+        "complaints_abandoned": int(s["abandoned"]),
         "mean_recovery_days": float(delays.mean()) if delays.size else None,
         "p90_recovery_days": float(np.quantile(delays, 0.9)) if delays.size else None,
-        "share_resolved_fast": _share(t.fast_resolutions, len(delays)),
+        "share_resolved_fast": _share(int(np.sum(delays <= model.config.recovery.fast_days)), len(delays)),
         "retention_by_history": by_history,
         "retention_complainants": _share(np.sum(cohort & (p.complaints > 0) & p.with_firm), np.sum(cohort & (p.complaints > 0))),
         "cohort_by_history": cohort_sizes,
@@ -171,6 +80,11 @@ def summarise(model) -> dict:
         "acquisition_cost": float(s["acquisition_cost"]),
         "profit": float(s["profit"]),
     }
+
+
+def _outcome_count(record, name: str) -> int:
+    """Visits with this outcome over the run, from the daily shares."""
+    return sum(round(share * visits) for share, visits in zip(record.column(f"share_{name}").tolist(), record.column("visits").tolist()))
 
 
 def _mean_or_none(values: np.ndarray) -> float | None:

@@ -12,8 +12,8 @@ import pandas as pd
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
-from agents.firm import Firm
-from sim.metrics import DAILY_COLUMNS, summarise
+from agents.firm import SurpriseSchedule
+from sim.metrics import summarise
 from sim.model import ServiceModel
 from sim.params import ServsimConfig
 
@@ -56,7 +56,7 @@ def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.Dat
         tqdm(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar,
     ):
         model.run(progress=bar.update)
-    timeseries = model.datacollector.get_model_vars_dataframe()[list(DAILY_COLUMNS)]
+    timeseries = model.record.frame()
     return timeseries, summarise(model), model
 
 
@@ -115,7 +115,7 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
         from sim.figures import overview_figure, save  # matplotlib only when a figure is wanted
 
         title = f"servsim: {scenario} (promise {config.firm.promise:g}, quality {config.firm.quality:g}, seed {config.seed})"
-        window = Firm.from_config(config.firm).surprise.window(config.days)
+        window = SurpriseSchedule(config.firm.surprise).window(config.days)
         fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days)
         _write_atomically(out_dir / "overview.png", lambda p: save(fig, p))
     _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(summary, indent=2)))

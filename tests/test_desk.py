@@ -26,15 +26,14 @@ def run_pure_queue(arrival_rate, handling_days, staff, customers, seed, patience
     desk = RecoveryDesk(
         env,
         staff=staff,
-        handling_days=handling_days,
-        rng=rng,
         on_resolved=lambda customer, delay: delays.append(delay),
         on_abandoned=lambda customer, waited: abandoned.append(waited),
         fixed_delay=fixed_delay,
     )
     arrivals = np.cumsum(rng.exponential(1 / arrival_rate, customers))
-    for customer, moment in enumerate(arrivals):
-        desk.submit(customer, float(moment), patience)
+    handling = np.full(customers, handling_days) if fixed_delay else rng.exponential(handling_days, customers)
+    for customer, (moment, work) in enumerate(zip(arrivals, handling)):
+        desk.submit(customer, float(moment), patience, float(work))
     env.run()
     return np.array(delays), np.array(abandoned), desk
 
@@ -73,11 +72,9 @@ def test_impatient_complainants_give_up_at_their_patience():
 
 def test_queue_length_reports_waiting_complaints():
     env = simpy.Environment()
-    desk = RecoveryDesk(
-        env, staff=1, handling_days=10.0, rng=np.random.default_rng(0), on_resolved=lambda *a: None, on_abandoned=lambda *a: None
-    )
+    desk = RecoveryDesk(env, staff=1, on_resolved=lambda *a: None, on_abandoned=lambda *a: None)
     for customer in range(4):
-        desk.submit(customer, 0.0, math.inf)
+        desk.submit(customer, 0.0, math.inf, 10.0)
     env.run(until=0.5)
     assert desk.queue_length == 3 and desk.in_system == 4
 

@@ -5,14 +5,16 @@ import pytest
 from scipy import stats
 
 from agents.dice import (
+    EXPONENTIAL_VISIT_DICE,
     N_POPULATION_DICE,
     N_VISIT_DICE,
     NORMAL_VISIT_DICE,
     DailyDice,
     open_unit_interval,
+    splitmix64,
 )
 
-UNIFORM_VISIT_DICE = [d for d in range(N_VISIT_DICE) if d not in NORMAL_VISIT_DICE]
+UNIFORM_VISIT_DICE = [d for d in range(N_VISIT_DICE) if d not in NORMAL_VISIT_DICE + EXPONENTIAL_VISIT_DICE]
 
 
 def rolled(size=200_000, seed=7) -> DailyDice:
@@ -64,6 +66,14 @@ def test_normal_visit_dice_are_standard_normal(decision):
     assert abs(z.mean()) < 5 / np.sqrt(z.size) and abs(z.std() - 1.0) < 0.01
 
 
+@pytest.mark.parametrize("decision", EXPONENTIAL_VISIT_DICE)
+def test_exponential_visit_dice_have_unit_mean(decision):
+    e = rolled().visit(decision, np.arange(200_000))
+    assert np.isfinite(e).all() and e.min() > 0.0
+    assert stats.kstest(e, "expon").pvalue > 0.001
+    assert abs(e.mean() - 1.0) < 5 / np.sqrt(e.size)
+
+
 def test_dice_are_uncorrelated_across_decisions_and_neighbours():
     dice = rolled()
     block = np.vstack([dice.population, dice.visit_block()])
@@ -78,3 +88,12 @@ def test_dice_are_uncorrelated_across_decisions_and_neighbours():
 def test_extreme_bits_stay_inside_the_interval():
     u = open_unit_interval(np.array([0, 2**64 - 1], dtype=np.uint64))
     assert 0.0 < u[0] < 1e-15 and 1.0 - 1e-15 < u[1] < 1.0
+
+
+def test_one_persons_die_is_the_same_number_as_the_arrays():
+    dice = DailyDice(np.random.default_rng(3), 1_000)
+    dice.roll()
+    people = np.array([0, 1, 17, 999])
+    for decision in range(N_VISIT_DICE):
+        uniform = open_unit_interval(splitmix64(dice.visit_keys[decision], people))
+        assert [dice.uniform_of(decision, int(person)) for person in people] == uniform.tolist()

@@ -36,3 +36,34 @@ def test_policies_share_their_dice_until_they_diverge():
     before = slice(0, 60)
     pd.testing.assert_frame_equal(plain_ts.iloc[before], surprised_ts.iloc[before], check_exact=True)
     assert not plain_ts.iloc[60:]["mean_perceived"].equals(surprised_ts.iloc[60:]["mean_perceived"])
+
+
+def test_staffing_leaves_the_complainants_dice_alone(monkeypatch):
+    """Patience, handling time and the decision after an outcome are each complainant's own dice.
+
+    Changing the staff changes who is served when (and so, later, who complains),
+    but a person who complains on the same day under both reaches the desk at the
+    same moment with the same patience and handling time (before, one desk stream
+    fed all three, so a handler more reordered them).
+    """
+    from agents.desk import RecoveryDesk
+
+    def submissions(staff):
+        seen = []
+        original = RecoveryDesk.submit
+
+        def logged(desk, customer, arrival, patience, handling):
+            seen.append((customer, arrival, patience, handling))
+            original(desk, customer, arrival, patience, handling)
+
+        monkeypatch.setattr(RecoveryDesk, "submit", logged)
+        simulate(small_config({"seed": 7, "days": 40, "market.customers": 3_000, "recovery.staff": staff}))
+        return seen
+
+    def by_person_and_day(seen):
+        return {(customer, int(arrival)): (arrival, patience, handling) for customer, arrival, patience, handling in seen}
+
+    one_handler, five_handlers = by_person_and_day(submissions(1)), by_person_and_day(submissions(5))
+    both = one_handler.keys() & five_handlers.keys()
+    assert len(both) > 0.8 * len(one_handler) > 10
+    assert all(one_handler[key] == five_handlers[key] for key in both)

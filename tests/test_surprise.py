@@ -3,24 +3,25 @@
 import numpy as np
 
 from agents.firm import SurpriseSchedule
+from sim.params import SurpriseConfig
 from sim.run import simulate
 from tests.conftest import small_config
 
 
 def test_regress_schedule_lifts_then_falls_back():
-    s = SurpriseSchedule(start=10, length=5, size=1.5, regress=True)
+    s = SurpriseSchedule(SurpriseConfig(start=10, length=5, size=1.5, regress=True))
     assert [s.extra_quality(day) for day in (0, 9, 10, 14, 15, 100)] == [0, 0, 1.5, 1.5, 0, 0]
     assert s.window(100) == (10, 15)
 
 
 def test_sustained_schedule_keeps_the_lift():
-    s = SurpriseSchedule(start=10, length=5, size=1.5, regress=False)
+    s = SurpriseSchedule(SurpriseConfig(start=10, length=5, size=1.5, regress=False))
     assert [s.extra_quality(day) for day in (9, 10, 15, 1000)] == [0, 1.5, 1.5, 1.5]
     assert s.window(100) == (10, 100)
 
 
 def test_no_surprise_when_length_is_zero():
-    s = SurpriseSchedule(start=10, length=0, size=1.5, regress=True)
+    s = SurpriseSchedule(SurpriseConfig(start=10, length=0, size=1.5, regress=True))
     assert s.extra_quality(12) == 0 and s.window(100) is None
 
 
