@@ -23,11 +23,8 @@ from pathlib import Path  # noqa: E402
 
 import mesa  # noqa: E402
 import simpy  # noqa: E402
-from hydra import compose, initialize_config_dir  # noqa: E402
-
-from sim.cli import CONFIG_DIR  # noqa: E402
+from sim.config import compose  # noqa: E402
 from sim.model import ServiceModel  # noqa: E402
-from sim.params import validate  # noqa: E402
 from sim.run import simulate, write_outputs  # noqa: E402
 
 
@@ -85,9 +82,7 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="also time each phase of the day")
     args = parser.parse_args()
     imported = time.perf_counter()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="config", overrides=["output.progress=false", *args.overrides])
-    config = validate(cfg)
+    config = compose(["output.progress=false", *args.overrides])
     phases = time_the_phases() if args.phases else {}
     start, start_cpu = time.perf_counter(), time.process_time()
     timeseries, summary, _ = simulate(config)

@@ -12,11 +12,8 @@ import argparse
 import cProfile
 import pstats
 
-from hydra import compose, initialize_config_dir
-
 from benchmarks.measure import measure_run
-from sim.cli import CONFIG_DIR
-from sim.params import validate
+from sim.config import compose
 from sim.run import simulate
 
 
@@ -33,8 +30,7 @@ def main() -> None:
     for phase, seconds in sorted(run["phases_s"].items(), key=lambda item: -item[1]):
         print(f"  {phase:18s} {seconds:7.3f} s  {seconds / model:4.0%}")
 
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        config = validate(compose(config_name="config", overrides=["output.progress=false", *args.overrides]))
+    config = compose(["output.progress=false", *args.overrides])
     profiler = cProfile.Profile()
     profiler.runcall(simulate, config)
     print()

@@ -67,6 +67,12 @@ def _job_number(run_dir: Path):
     return int(run_dir.name) if run_dir.name.isdigit() else run_dir.name
 
 
+def unfinished_jobs(sweep_dir: Path | str) -> list[str]:
+    """The job folders of a sweep that hold no summary.json (interrupted or still running), in job order."""
+    jobs = [run.name for run in Path(sweep_dir).iterdir() if run.name.isdigit() and not (run / SUMMARY_FILE).exists()]
+    return sorted(jobs, key=int)
+
+
 def load_sweep(sweep_dir: Path | str) -> Sweep:
     """Read every finished run (config.yaml + summary.json) below ``sweep_dir``."""
     sweep_dir = Path(sweep_dir)

@@ -18,7 +18,7 @@ from scipy.stats import qmc
 
 from experiments.aggregate import COMPLAINANTS_KEPT
 from experiments.stylized_facts import F8_SHOCK, SURPRISE, Lab, f7_recovery_paradox, publish
-from sim.params import nested, validate
+from sim.config import compose
 
 # Behavioural parameters varied, with the plausible range explored.
 REGION = {
@@ -34,14 +34,13 @@ REGION = {
     "customers.complaint_propensity": (0.02, 0.1),
 }
 
-SHOCK = {key.replace("__", "."): value for key, value in F8_SHOCK.items()}
 CHECKS = {
     "F1": [{}, {**SURPRISE, "firm.surprise.regress": True}, {**SURPRISE, "firm.surprise.regress": False}],
     "F2": [{"customers.learning_rate": 0.0}, {**SURPRISE, "firm.surprise.regress": True, "customers.learning_rate": 0.0}],
     "F3": [{"firm.promise": p} for p in (5.5, 7.0, 9.5)],
     "F4": [{"recovery.desk": "fixed_delay", "recovery.on_the_spot": 0.0, "recovery.handling_days": d} for d in (0.0, 10.0)]
     + [{"recovery.handling_days": 1.0, "recovery.on_the_spot": 0.0, "recovery.staff": s} for s in (1, 5)],
-    "F8": [{**SHOCK, "firm.surprise.size": size} for size in (-1.0, 1.0)],
+    "F8": [{**F8_SHOCK, "firm.surprise.size": size} for size in (-1.0, 1.0)],
     "F9": [{"firm.quality_noise": noise} for noise in (0.2, 1.0)],
 }
 
@@ -49,22 +48,21 @@ CHECKS = {
 def fact_signs(lab: Lab, point: dict) -> dict[str, bool]:
     """True where the fact's predicted sign holds (mean paired difference over the lab's seeds)."""
     def diff(key, a, b):
-        return float(np.nanmean(lab.summary(key, **a) - lab.summary(key, **b)))
+        return float(np.nanmean(lab.summary(key, a) - lab.summary(key, b)))
 
-    d = lambda config: {k.replace(".", "__"): v for k, v in config.items()}  # noqa: E731
-    never, regress, sustained = (d(c) for c in CHECKS["F1"])
-    no_learning, no_learning_regress = (d(c) for c in CHECKS["F2"])
-    low, mid, high = (d(c) for c in CHECKS["F3"])
-    instant, slow, one_handler, five_handlers = (d(c) for c in CHECKS["F4"])
-    down, up = (d(c) for c in CHECKS["F8"])
-    calm, noisy = (d(c) for c in CHECKS["F9"])
+    never, regress, sustained = CHECKS["F1"]
+    no_learning, no_learning_regress = CHECKS["F2"]
+    low, mid, high = CHECKS["F3"]
+    instant, slow, one_handler, five_handlers = CHECKS["F4"]
+    down, up = CHECKS["F8"]
+    calm, noisy = CHECKS["F9"]
     base_sat = lab.series("cohort_satisfaction")[:, 180:270].mean(axis=1)
-    fall = base_sat - lab.series("cohort_satisfaction", **down)[:, 180:270].mean(axis=1)
-    rise = lab.series("cohort_satisfaction", **up)[:, 180:270].mean(axis=1) - base_sat
-    profits = {p: float(np.mean(lab.summary("profit", **c))) for p, c in ((5.5, low), (7.0, mid), (9.5, high))}
+    fall = base_sat - lab.series("cohort_satisfaction", down)[:, 180:270].mean(axis=1)
+    rise = lab.series("cohort_satisfaction", up)[:, 180:270].mean(axis=1) - base_sat
+    profits = {p: float(np.mean(lab.summary("profit", c))) for p, c in ((5.5, low), (7.0, mid), (9.5, high))}
     ladder = {g: lab.summary(f"after_first_problem.180.{g}.stayed") for g in ("no_problem", "silent", "resolved_fast")}
     fifths = lab.summary("retention_by_visit_rate_fifth.fifth_5") - lab.summary("retention_by_visit_rate_fifth.fifth_1")
-    paradox = f7_recovery_paradox(validate(nested(point)))
+    paradox = f7_recovery_paradox(compose(point))
     return {
         "F1": diff("retention_never_left", regress, never) < 0 < diff("retention_never_left", sustained, never)
         and diff("cohort_satisfaction_final", regress, never) < 0,

@@ -13,8 +13,16 @@ import sys
 from pathlib import Path
 
 from experiments import promise_level, recovery_speed, sensitivity, surprise_trap
-from experiments.aggregate import COMPLAINANTS_KEPT, Sweep, landmark_ladder, load_sweep, summarise_replications
+from experiments.aggregate import (
+    COMPLAINANTS_KEPT,
+    Sweep,
+    landmark_ladder,
+    load_sweep,
+    summarise_replications,
+    unfinished_jobs,
+)
 from experiments.text import markdown_table
+from sim.run import SUMMARY_FILE
 
 # experiment name (configs/experiment/<name>.yaml) -> its report section
 SECTIONS = {
@@ -69,12 +77,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("sweep_dir", type=Path, help="a multirun directory, e.g. results/multirun/promise_level")
     parser.add_argument("--out", type=Path, default=None, help="write the report here instead of into sweep_dir")
     args = parser.parse_args(argv)
+    if not args.sweep_dir.exists():
+        fail(f"{args.sweep_dir} does not exist: expected a sweep's folder, e.g. results/multirun/promise_level")
+    if not args.sweep_dir.is_dir():
+        fail(f"{args.sweep_dir} is not a folder: expected a sweep's folder, e.g. results/multirun/promise_level")
     try:
         path = write_report(args.sweep_dir, args.out)
     except FileNotFoundError as error:
-        print(f"servsim-report: {error}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(error))
+    unfinished = unfinished_jobs(args.sweep_dir)
+    if unfinished:
+        print(
+            f"servsim-report: left out {len(unfinished)} unfinished run(s) of {args.sweep_dir} (no {SUMMARY_FILE}): "
+            f"job(s) {', '.join(unfinished)}; launch the sweep's command again to finish them",
+            file=sys.stderr,
+        )
     print(f"servsim-report: {path}")
+
+
+def fail(message: str) -> None:
+    print(f"servsim-report: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 if __name__ == "__main__":

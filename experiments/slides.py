@@ -21,10 +21,10 @@ import pandas as pd
 from PIL import Image
 
 from agents.firm import SurpriseSchedule
-from sim.classroom import with_setting
+from sim.config import compose
 from sim.figures import OUTCOME_COLOURS, weekly
-from sim.lessons import LESSONS, Lesson, lesson_settings
-from sim.params import ConfigError, ServsimConfig, validate
+from sim.lessons import LESSONS, Lesson
+from sim.params import ConfigError, ServsimConfig
 from sim.run import simulate
 
 VARIANT_COLOURS = ("#c0392b", "#2c3e50", "#27ae60")
@@ -51,12 +51,8 @@ def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
     """The lesson's preset and each compared policy, on one seed."""
     runs = []
     for label, overrides in lesson.variants:
-        settings = lesson_settings(lesson.name)
-        for key, value in {**overrides, "seed": seed, "output.progress": False}.items():
-            with_setting(settings, key, value)
-        if customers is not None:
-            with_setting(settings, "market.customers", customers)
-        config = validate(settings)
+        size = {} if customers is None else {"market.customers": customers}
+        config = compose({**overrides, "seed": seed, "output.progress": False, **size}, lesson=lesson.name)
         timeseries, summary, _ = simulate(config)
         runs.append(Run(label, config, timeseries, summary))
     return runs

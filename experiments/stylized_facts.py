@@ -54,13 +54,13 @@ class Effect:
 
 def _run_one(overrides: tuple, seed: int, customers: int, days: int):
     """One run in a worker process: its summary and the tracked daily series."""
-    from sim.params import nested, validate
+    from sim.config import compose
     from sim.run import simulate
 
     settings = dict(overrides)
     settings.update({"seed": seed, "market.customers": customers, "days": days})
     settings.update({"output.progress": False, "output.figures": False})
-    timeseries, summary, _ = simulate(validate(nested(settings)))
+    timeseries, summary, _ = simulate(compose(settings))
     return summary, {column: timeseries[column].to_numpy() for column in TRACKED_COLUMNS}
 
 
@@ -90,26 +90,26 @@ class Lab:
         for (key, _), outcome in zip(jobs, outcomes):
             self._results.setdefault(key, []).append(outcome)
 
-    def runs(self, **overrides) -> list:
-        """[(summary, series)] per seed for dotted overrides given with __ for dots."""
-        configuration = {key.replace("__", "."): value for key, value in overrides.items()}
+    def runs(self, configuration: dict | None = None) -> list:
+        """[(summary, series)] per seed for a configuration of dotted overrides."""
+        configuration = dict(configuration or {})
         self.prefetch([configuration])
         return self._results[self._key(configuration)]
 
-    def summary(self, key: str, **overrides) -> np.ndarray:
+    def summary(self, key: str, configuration: dict | None = None) -> np.ndarray:
         """One summary number per seed; ``key`` may be a dotted path into the summary."""
-        values = [_dig(s, key) for s, _ in self.runs(**overrides)]
+        values = [_dig(s, key) for s, _ in self.runs(configuration)]
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
-    def pooled(self, path: str, **overrides) -> tuple[int, int]:
+    def pooled(self, path: str, configuration: dict | None = None) -> tuple[int, int]:
         """(landmarks, stayed) of one landmark group summed over the seeds: ``path`` ends at the group."""
-        groups = [_dig(s, path) for s, _ in self.runs(**overrides)]
+        groups = [_dig(s, path) for s, _ in self.runs(configuration)]
         n = sum(g["n"] for g in groups)
         return n, sum(round(g["stayed"] * g["n"]) for g in groups if g["n"])
 
-    def series(self, column: str, **overrides) -> np.ndarray:
+    def series(self, column: str, configuration: dict | None = None) -> np.ndarray:
         """(seeds, days) array of one daily column."""
-        return np.stack([series[column] for _, series in self.runs(**overrides)])
+        return np.stack([series[column] for _, series in self.runs(configuration)])
 
 
 def _dig(tree: dict, path: str):
@@ -118,31 +118,27 @@ def _dig(tree: dict, path: str):
     return tree
 
 
-def _dunder(configuration: dict) -> dict:
-    return {key.replace(".", "__"): value for key, value in configuration.items()}
-
-
-def surprise_policy(regress: bool | None, **extra) -> dict:
+def surprise_policy(regress: bool | None, extra: dict | None = None) -> dict:
     """never (None), surprise-then-regress (True) or surprise-sustained (False)."""
     if regress is None:
-        return dict(extra)
-    return {**_dunder(SURPRISE), "firm__surprise__regress": regress, **extra}
+        return dict(extra or {})
+    return {**SURPRISE, "firm.surprise.regress": regress, **(extra or {})}
 
 
-def trap_depth(lab: Lab, **extra) -> np.ndarray:
+def trap_depth(lab: Lab, extra: dict | None = None) -> np.ndarray:
     """Per seed: how much retention at the horizon the surprise-then-regress costs against never surprising."""
-    return lab.summary(RETENTION, **surprise_policy(None, **extra)) - lab.summary(RETENTION, **surprise_policy(True, **extra))
+    return lab.summary(RETENTION, surprise_policy(None, extra)) - lab.summary(RETENTION, surprise_policy(True, extra))
 
 
 # ---------------------------------------------------------------- the facts
 def f1_surprise_trap(lab: Lab) -> dict[str, Effect]:
     never, regress, sustained = (surprise_policy(p) for p in (None, True, False))
-    retention = {name: lab.summary(RETENTION, **p) for name, p in (("never", never), ("regress", regress), ("sustained", sustained))}
+    retention = {name: lab.summary(RETENTION, p) for name, p in (("never", never), ("regress", regress), ("sustained", sustained))}
     satisfaction = {
-        name: lab.summary("cohort_satisfaction_final", **p)
+        name: lab.summary("cohort_satisfaction_final", p)
         for name, p in (("never", never), ("regress", regress), ("sustained", sustained))
     }
-    day_400 = lab.series(RETENTION, **regress)[:, 399] - lab.series(RETENTION, **never)[:, 399]
+    day_400 = lab.series(RETENTION, regress)[:, 399] - lab.series(RETENTION, never)[:, 399]
     return {
         "retention at horizon, regress - never": Effect.of(retention["regress"] - retention["never"]),
         "retention 100 days after the regress, regress - never": Effect.of(day_400),
@@ -162,14 +158,14 @@ def f2_trap_has_a_cause(lab: Lab) -> dict[str, Effect]:
     """The trap in retention: none without learning; how it changes with learning and with loss aversion."""
     effects = {}
     for alpha in F2_LEARNING_RATES:
-        effects[f"trap depth in retention, learning rate {alpha}"] = Effect.of(trap_depth(lab, customers__learning_rate=alpha))
+        effects[f"trap depth in retention, learning rate {alpha}"] = Effect.of(trap_depth(lab, {"customers.learning_rate": alpha}))
     for low, high in zip(F2_LEARNING_RATES, F2_LEARNING_RATES[1:]):
-        deeper = trap_depth(lab, customers__learning_rate=high) - trap_depth(lab, customers__learning_rate=low)
+        deeper = trap_depth(lab, {"customers.learning_rate": high}) - trap_depth(lab, {"customers.learning_rate": low})
         effects[f"trap deepens, learning rate {high} - {low}"] = Effect.of(deeper)
     for lam in F2_LOSS_AVERSIONS:
-        effects[f"trap depth in retention, loss aversion {lam}"] = Effect.of(trap_depth(lab, customers__loss_aversion=lam))
+        effects[f"trap depth in retention, loss aversion {lam}"] = Effect.of(trap_depth(lab, {"customers.loss_aversion": lam}))
     for low, high in zip(F2_LOSS_AVERSIONS, F2_LOSS_AVERSIONS[1:]):
-        deeper = trap_depth(lab, customers__loss_aversion=high) - trap_depth(lab, customers__loss_aversion=low)
+        deeper = trap_depth(lab, {"customers.loss_aversion": high}) - trap_depth(lab, {"customers.loss_aversion": low})
         effects[f"trap deepens, loss aversion {high} - {low}"] = Effect.of(deeper)
     return effects
 
@@ -179,7 +175,7 @@ F3_PROMISES = (5.5, 6.5, 7.0, 8.0, 9.5)
 
 def f3_promise_level(lab: Lab) -> dict[str, Effect]:
     measures = (RETENTION, "acquisitions", "market_share", "profit")
-    at = {(m, p): lab.summary(m, firm__promise=p) for m in measures for p in F3_PROMISES}
+    at = {(m, p): lab.summary(m, {"firm.promise": p}) for m in measures for p in F3_PROMISES}
     effects = {f"{m} at promise {p}": Effect.of(at[(m, p)]) for m in measures for p in F3_PROMISES}
     for low, high in zip(F3_PROMISES, F3_PROMISES[1:]):
         effects[f"retention falls, promise {low} - {high}"] = Effect.of(at[(RETENTION, low)] - at[(RETENTION, high)])
@@ -196,8 +192,8 @@ def f3_promise_level(lab: Lab) -> dict[str, Effect]:
 
 F4_DELAYS = (0.0, 1.0, 3.0, 10.0, 30.0)
 F4_STAFF = (1, 2, 3, 5)
-F4_FIXED = {"recovery__desk": "fixed_delay", "recovery__on_the_spot": 0.0}
-F4_QUEUE = {"recovery__handling_days": 1.0, "recovery__on_the_spot": 0.0}
+F4_FIXED = {"recovery.desk": "fixed_delay", "recovery.on_the_spot": 0.0}
+F4_QUEUE = {"recovery.handling_days": 1.0, "recovery.on_the_spot": 0.0}
 # Landmark measures are read 180 days after each customer's first problem (MODEL.md §6).
 LADDER = "after_first_problem.180"
 
@@ -205,21 +201,21 @@ LADDER = "after_first_problem.180"
 def f4_recovery_speed(lab: Lab) -> dict[str, Effect]:
     """Complainants kept (first problems that became complaints, 180 days on) as the desk slows."""
     effects = {}
-    kept = {d: lab.summary(f"{LADDER}.complained.stayed", **F4_FIXED, recovery__handling_days=d) for d in F4_DELAYS}
+    kept = {d: lab.summary(f"{LADDER}.complained.stayed", {**F4_FIXED, "recovery.handling_days": d}) for d in F4_DELAYS}
     for delay in F4_DELAYS:
         effects[f"complainants kept, recovery in {delay:g} days"] = Effect.of(kept[delay])
     for fast, slow in zip(F4_DELAYS, F4_DELAYS[1:]):
         effects[f"complainants kept falls, {fast:g} - {slow:g} days"] = Effect.of(kept[fast] - kept[slow])
     for staff in F4_STAFF:
         effects[f"mean recovery days, {staff} handler(s)"] = Effect.of(
-            lab.summary("mean_recovery_days", **F4_QUEUE, recovery__staff=staff)
+            lab.summary("mean_recovery_days", {**F4_QUEUE, "recovery.staff": staff})
         )
         effects[f"complainants kept, {staff} handler(s)"] = Effect.of(
-            lab.summary(f"{LADDER}.complained.stayed", **F4_QUEUE, recovery__staff=staff)
+            lab.summary(f"{LADDER}.complained.stayed", {**F4_QUEUE, "recovery.staff": staff})
         )
     effects["complainants kept, 5 - 1 handlers"] = Effect.of(
-        lab.summary(f"{LADDER}.complained.stayed", **F4_QUEUE, recovery__staff=5)
-        - lab.summary(f"{LADDER}.complained.stayed", **F4_QUEUE, recovery__staff=1)
+        lab.summary(f"{LADDER}.complained.stayed", {**F4_QUEUE, "recovery.staff": 5})
+        - lab.summary(f"{LADDER}.complained.stayed", {**F4_QUEUE, "recovery.staff": 1})
     )
     return effects
 
@@ -237,7 +233,7 @@ F6_CHAINS = ((0.99, 5), (0.95, 5), (0.9, 3))
 def f6_reliability_compounds(lab: Lab) -> dict[str, Effect]:
     effects = {}
     for reliability, steps in F6_CHAINS:
-        ftr = lab.summary("first_time_right", firm__step_reliability=reliability, firm__chain_steps=steps)
+        ftr = lab.summary("first_time_right", {"firm.step_reliability": reliability, "firm.chain_steps": steps})
         effects[f"first-time-right - {reliability}^{steps}"] = Effect.of(ftr - reliability**steps)
     return effects
 
@@ -301,17 +297,17 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
     return effects
 
 
-F8_SHOCK = {"firm__surprise__start": 180, "firm__surprise__length": 90, "firm__surprise__regress": True}
+F8_SHOCK = {"firm.surprise.start": 180, "firm.surprise.length": 90, "firm.surprise.regress": True}
 
 
 def f8_losses_outweigh_gains(lab: Lab) -> dict[str, Effect]:
     window = slice(180, 270)
     base_sat = lab.series("cohort_satisfaction")[:, window].mean(axis=1)
     base_ret = lab.series(RETENTION)[:, 269]
-    down_sat = base_sat - lab.series("cohort_satisfaction", **F8_SHOCK, firm__surprise__size=-1.0)[:, window].mean(axis=1)
-    up_sat = lab.series("cohort_satisfaction", **F8_SHOCK, firm__surprise__size=1.0)[:, window].mean(axis=1) - base_sat
-    down_ret = base_ret - lab.series(RETENTION, **F8_SHOCK, firm__surprise__size=-1.0)[:, 269]
-    up_ret = lab.series(RETENTION, **F8_SHOCK, firm__surprise__size=1.0)[:, 269] - base_ret
+    down_sat = base_sat - lab.series("cohort_satisfaction", {**F8_SHOCK, "firm.surprise.size": -1.0})[:, window].mean(axis=1)
+    up_sat = lab.series("cohort_satisfaction", {**F8_SHOCK, "firm.surprise.size": 1.0})[:, window].mean(axis=1) - base_sat
+    down_ret = base_ret - lab.series(RETENTION, {**F8_SHOCK, "firm.surprise.size": -1.0})[:, 269]
+    up_ret = lab.series(RETENTION, {**F8_SHOCK, "firm.surprise.size": 1.0})[:, 269] - base_ret
     return {
         "satisfaction fall from -1": Effect.of(down_sat),
         "satisfaction rise from +1": Effect.of(up_sat),
@@ -328,25 +324,25 @@ F9_NOISE = (0.2, 0.5, 1.0)
 def f9_variability_costs(lab: Lab) -> dict[str, Effect]:
     effects = {}
     for measure in ("mean_expectation_final", "cohort_satisfaction_final", RETENTION):
-        values = {noise: lab.summary(measure, firm__quality_noise=noise) for noise in F9_NOISE}
+        values = {noise: lab.summary(measure, {"firm.quality_noise": noise}) for noise in F9_NOISE}
         for calm, noisy in zip(F9_NOISE, F9_NOISE[1:]):
             effects[f"{measure}, noise {calm} - {noisy}"] = Effect.of(values[calm] - values[noisy])
     return effects
 
 
 # ------------------------------------------- loyalty after a problem (MODEL.md §6)
-UNDERSTAFFED = {"recovery__staff": 1, "recovery__on_the_spot": 0.0}  # fills the slow and unresolved groups
-STINGY = {"recovery__compensation": 0.0, "recovery__apology": False}
-GENEROUS = {"recovery__compensation": 1.0}
-SLOW_DESK = {**F4_FIXED, "recovery__handling_days": 3.0}
+UNDERSTAFFED = {"recovery.staff": 1, "recovery.on_the_spot": 0.0}  # fills the slow and unresolved groups
+STINGY = {"recovery.compensation": 0.0, "recovery.apology": False}
+GENEROUS = {"recovery.compensation": 1.0}
+SLOW_DESK = {**F4_FIXED, "recovery.handling_days": 3.0}
 SCENARIOS = {"default": {}, "one handler, nothing on the spot": UNDERSTAFFED}
 
 
-def pooled(lab: Lab, group: str, **overrides) -> Effect:
+def pooled(lab: Lab, group: str, configuration: dict | None = None) -> Effect:
     """A landmark group's share staying, its counts summed over seeds, with a Wilson interval."""
     from sim.landmark import wilson_interval
 
-    n, stayed = lab.pooled(f"{LADDER}.{group}", **overrides)
+    n, stayed = lab.pooled(f"{LADDER}.{group}", configuration)
     low, high = wilson_interval(stayed, n)
     return Effect(stayed / n if n else math.nan, low, high, n)
 
@@ -361,7 +357,7 @@ def f10_complaints_predict_churn(lab: Lab) -> dict[str, Effect]:
     """The landmark ladder 180 days after a first problem, at the default desk and an overloaded one."""
     effects = {}
     for scenario, overrides in SCENARIOS.items():
-        share = {g: pooled(lab, g, **overrides) for g in ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")}
+        share = {g: pooled(lab, g, overrides) for g in ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")}
         for group, effect in share.items():
             effects[f"{scenario}: stayed, {group} (n = {effect.n})"] = effect
         for high, low in (
@@ -386,8 +382,8 @@ def f11_past_purchases_protect(lab: Lab) -> dict[str, Effect]:
     for scenario, overrides in SCENARIOS.items():
         rises = {}
         for stratum in ("fewer", "more"):
-            complainants = _pooled_share(lab, f"{rise}.{stratum}.complainants", **overrides)
-            comparison = _pooled_share(lab, f"{rise}.{stratum}.comparison", **overrides)
+            complainants = _pooled_share(lab, f"{rise}.{stratum}.complainants", overrides)
+            comparison = _pooled_share(lab, f"{rise}.{stratum}.comparison", overrides)
             rises[stratum] = gap(comparison, complainants)
             effects[f"{scenario}: churn rise after a complaint, {stratum} past visits"] = rises[stratum]
         fewer, more = rises["fewer"], rises["more"]
@@ -397,17 +393,17 @@ def f11_past_purchases_protect(lab: Lab) -> dict[str, Effect]:
             difference, difference - half, difference + half, min(fewer.n, more.n)
         )
         first, recent, distant = (
-            _pooled_share(lab, f"{after}.{name}", **overrides) for name in ("first", "recent_repeat", "distant_repeat")
+            _pooled_share(lab, f"{after}.{name}", overrides) for name in ("first", "recent_repeat", "distant_repeat")
         )
         effects[f"{scenario}: stayed 90 days, first complaint - repeat within 60 days"] = gap(first, recent)
         effects[f"{scenario}: stayed 90 days, repeat after 180+ days - repeat within 60 days"] = gap(distant, recent)
     return effects
 
 
-def _pooled_share(lab: Lab, path: str, **overrides) -> Effect:
+def _pooled_share(lab: Lab, path: str, configuration: dict | None = None) -> Effect:
     from sim.landmark import wilson_interval
 
-    n, stayed = lab.pooled(path, **overrides)
+    n, stayed = lab.pooled(path, configuration)
     low, high = wilson_interval(stayed, n)
     return Effect(stayed / n if n else math.nan, low, high, n)
 
@@ -416,15 +412,15 @@ def f12_double_deviation(lab: Lab) -> dict[str, Effect]:
     lift = "complaint_effects.recovery_lift"
     effects = {
         "satisfaction lift, mild first problem resolved on the spot": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean", **GENEROUS)
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean", GENEROUS)
         ),
         "satisfaction lift, mild second complaint resolved on the spot": Effect.of(
-            lab.summary(f"{lift}.mild_second_on_the_spot.mean", **GENEROUS)
+            lab.summary(f"{lift}.mild_second_on_the_spot.mean", GENEROUS)
         ),
     }
     for scenario, overrides in SCENARIOS.items():
         effects[f"{scenario}: stayed 180 days, silent - unresolved"] = gap(
-            pooled(lab, "silent", **overrides), pooled(lab, "unresolved", **overrides)
+            pooled(lab, "silent", overrides), pooled(lab, "unresolved", overrides)
         )
     return effects
 
@@ -434,22 +430,22 @@ def f7_recovery_paradox_in_runs(lab: Lab) -> dict[str, Effect]:
     lift = "complaint_effects.recovery_lift"
     return {
         "satisfaction lift, mild first problem, on the spot, generous (compensation 1)": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean", **GENEROUS)
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean", GENEROUS)
         ),
         "satisfaction lift, mild first problem, on the spot, default compensation": Effect.of(
             lab.summary(f"{lift}.mild_first_on_the_spot.mean")
         ),
         "satisfaction lift, severe first problem, on the spot, generous": Effect.of(
-            lab.summary(f"{lift}.severe_first_on_the_spot.mean", **GENEROUS)
+            lab.summary(f"{lift}.severe_first_on_the_spot.mean", GENEROUS)
         ),
         "satisfaction lift, mild second complaint, on the spot, generous": Effect.of(
-            lab.summary(f"{lift}.mild_second_on_the_spot.mean", **GENEROUS)
+            lab.summary(f"{lift}.mild_second_on_the_spot.mean", GENEROUS)
         ),
         "satisfaction lift, mild first problem, resolved in 3 days": Effect.of(
-            lab.summary(f"{lift}.mild_first_slow.mean", **SLOW_DESK)
+            lab.summary(f"{lift}.mild_first_slow.mean", SLOW_DESK)
         ),
         "satisfaction lift, mild first problem, on the spot but stingy": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean", **STINGY)
+            lab.summary(f"{lift}.mild_first_on_the_spot.mean", STINGY)
         ),
         "stayed 180 days, resolved fast - no problem": gap(pooled(lab, "resolved_fast"), pooled(lab, "no_problem")),
     }
@@ -483,18 +479,17 @@ def all_configurations() -> list[dict]:
     configs.append({**SURPRISE, "firm.surprise.regress": False})
     configs += [{"firm.promise": p} for p in F3_PROMISES]
     configs += [{"firm.step_reliability": r, "firm.chain_steps": n} for r, n in F6_CHAINS]
-    shock = {k.replace("__", "."): v for k, v in F8_SHOCK.items()}
-    configs += [{**shock, "firm.surprise.size": size} for size in (-1.0, 1.0)]
+    configs += [{**F8_SHOCK, "firm.surprise.size": size} for size in (-1.0, 1.0)]
     configs += [{"firm.quality_noise": noise} for noise in F9_NOISE]
     return configs
 
 
 def loyalty_configurations() -> list[dict]:
     """Every configuration the facts of ``LOYALTY_FACTS`` need."""
-    dotted = [{}, UNDERSTAFFED, STINGY, GENEROUS, SLOW_DESK]
-    dotted += [{**F4_FIXED, "recovery__handling_days": d} for d in F4_DELAYS]
-    dotted += [{**F4_QUEUE, "recovery__staff": n} for n in F4_STAFF]
-    return [{k.replace("__", "."): v for k, v in c.items()} for c in dotted]
+    configs = [{}, UNDERSTAFFED, STINGY, GENEROUS, SLOW_DESK]
+    configs += [{**F4_FIXED, "recovery.handling_days": d} for d in F4_DELAYS]
+    configs += [{**F4_QUEUE, "recovery.staff": n} for n in F4_STAFF]
+    return configs
 
 
 def loyalty_lab(seeds=range(8), workers: int = 2) -> Lab:
@@ -503,13 +498,13 @@ def loyalty_lab(seeds=range(8), workers: int = 2) -> Lab:
 
 
 def measure_all(lab: Lab, loyalty: Lab) -> dict[str, dict]:
-    from sim.params import validate
+    from sim.config import compose
 
     lab.prefetch(all_configurations())
     loyalty.prefetch(loyalty_configurations())
     measured = {name: fact(lab) for name, fact in LAB_FACTS.items()}
     measured.update({name: fact(loyalty) for name, fact in LOYALTY_FACTS.items()})
-    measured["F7 recovery paradox (rule-level experiment)"] = f7_recovery_paradox(validate({}))
+    measured["F7 recovery paradox (rule-level experiment)"] = f7_recovery_paradox(compose())
     return dict(sorted(measured.items(), key=lambda item: int(item[0].split()[0][1:])))
 
 

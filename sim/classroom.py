@@ -16,9 +16,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population
+from sim.config import compose
 from sim.lessons import LESSONS, lesson_settings
 from sim.model import ServiceModel
-from sim.params import ServsimConfig, validate
+from sim.params import ServsimConfig
 
 DEFAULT_LESSON = "trap"
 SAMPLE_SIZE = 400  # a 20 x 20 picture of people
@@ -83,13 +84,6 @@ def config_value(config: ServsimConfig, key: str):
     return config
 
 
-def with_setting(tree: dict, key: str, value) -> None:
-    *parents, leaf = key.split(".")
-    for part in parents:
-        tree = tree[part]
-    tree[leaf] = value
-
-
 def control_range(control: Control) -> tuple[float, float]:
     """The slider's bounds: the schema's range, narrowed where the control says so."""
     meta = schema_field(control.key).metadata
@@ -129,11 +123,7 @@ class ClassroomModel(ServiceModel):
     """
 
     def __init__(self, lesson: str = DEFAULT_LESSON, **kwargs):
-        settings = lesson_settings(lesson)
-        for key, value in kwargs.items():
-            with_setting(settings, key, value)
-        settings["output"]["progress"] = False
-        super().__init__(validate(settings))
+        super().__init__(compose({**kwargs, "output.progress": False}, lesson=lesson))
         self.lesson = LESSONS[lesson]
         self.sample = CustomerSample(self.people, SAMPLE_SIZE)
 

@@ -10,13 +10,7 @@ a preset exactly as the command line does, so the dashboard, the slides and
 
 from __future__ import annotations
 
-import copy
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
 @dataclass(frozen=True)
@@ -145,24 +139,11 @@ LESSONS: dict[str, Lesson] = {
     )
 }
 
-_compose_lock = threading.Lock()  # Hydra's compose API keeps global state
-
-
-@lru_cache(maxsize=None)
-def _composed(name: str) -> dict:
-    from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
-
-    from sim.params import register_configs
-
-    register_configs()
-    with _compose_lock, initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"lesson={name}"])
-    return OmegaConf.to_container(cfg, resolve=True)
-
 
 def lesson_settings(name: str) -> dict:
     """The lesson's full parameter tree, composed as ``servsim lesson=NAME`` composes it."""
     if name not in LESSONS:
         raise ValueError(f"unknown lesson {name!r}: choose one of {', '.join(LESSONS)}")
-    return copy.deepcopy(_composed(name))
+    from sim.config import preset_tree
+
+    return preset_tree(lesson=name)

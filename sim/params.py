@@ -8,8 +8,9 @@ mistake gets one line naming the key, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import math
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -161,6 +162,10 @@ class ServsimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
+# Config groups of configs/ chosen by name (scenario=NAME): presets, not parameters.
+PRESETS = ("scenario", "lesson", "experiment")
+
+
 class ConfigError(ValueError):
     """A user-facing configuration mistake; the message is the whole story."""
 
@@ -183,19 +188,29 @@ def _describe_range(meta, default) -> str:
     return kind
 
 
+def _shown(value: Any) -> str:
+    """A value as the user would type it (null, true, 'text', 7.5)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def _check_value(key: str, value: Any, meta, default) -> None:
     allowed = _describe_range(meta, default)
     if meta["choices"] or isinstance(default, (bool, str)):
         ok = value in meta["choices"] if meta["choices"] else type(value) is type(default)
         if not ok:
-            raise ConfigError(f"{key} = {value!r} is not allowed: expected {allowed}")
+            raise ConfigError(f"{key} = {_shown(value)} is not allowed: expected {allowed}")
         return
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not is_number or not math.isfinite(value) or (meta["integer"] and not float(value).is_integer()):
-        raise ConfigError(f"{key} = {value!r} is not allowed: expected {allowed}")
+    # A whole number must be written as one: 1e4 or 10.0 would fail later in OmegaConf's int field.
+    if not is_number or not math.isfinite(value) or (meta["integer"] and not isinstance(value, int)):
+        raise ConfigError(f"{key} = {_shown(value)} is not allowed: expected {allowed}")
     low, high = meta["low"], meta["high"]
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ConfigError(f"{key} = {value!r} is outside the allowed range: expected {allowed}")
+        raise ConfigError(f"{key} = {_shown(value)} is outside the allowed range: expected {allowed}")
 
 
 def _is_section(f) -> bool:
@@ -209,54 +224,98 @@ def _walk(schema_cls, values: dict, prefix: str) -> None:
     for name, value in values.items():
         key = f"{prefix}{name}"
         if name not in known:
-            raise ConfigError(f"{key} is not a parameter of servsim (allowed here: {', '.join(known)})")
+            raise ConfigError(unknown_key(key))
         f = known[name]
         if _is_section(f):
             if not isinstance(value, dict):
-                raise ConfigError(f"{key} = {value!r} is not allowed: expected a group of settings")
+                raise ConfigError(f"{key} = {_shown(value)} is not allowed: expected a group of settings")
             _walk(f.default_factory, value, key + ".")
         else:
             _check_value(key, value, f.metadata, f.default)
 
 
+def unknown_key(key: str, extra: tuple[str, ...] = ()) -> str:
+    """The message for a key that is not a parameter: the nearest real key, if one is near."""
+    if key in PRESETS:  # a preset is chosen by name when the config is composed, never set inside it
+        return f"{key} is not a parameter of servsim: choose a {key} by name (servsim {key}=NAME; servsim.run({key}=NAME))"
+    keys = [row[0] for row in describe_parameters()]
+    sections = sorted({k.rsplit(".", 1)[0] for k in keys if "." in k})
+    near = difflib.get_close_matches(key, [*keys, *sections, *extra], n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]}?" if near else "servsim --help lists every key"
+    return f"{key} is not a parameter of servsim: {hint}"
+
+
+def check_setting(key: str, value: Any) -> None:
+    """Check one dotted setting (``firm.promise``, 8) as ``validate`` would check it in a config."""
+    tree: Any = value
+    for part in reversed(key.split(".")):
+        tree = {part: tree}
+    _walk(ServsimConfig, tree, "")
+
+
 def validate(cfg) -> ServsimConfig:
     """Check every key against its declared range; return a typed config.
 
-    Accepts an OmegaConf/Hydra config or a plain nested mapping (missing keys
-    take their defaults). Raises ConfigError naming key, value and range.
-    Keys of the composed Hydra config that are not parameters (``hydra``,
-    the ``scenario``/``experiment`` selections) are left out first.
+    Accepts an OmegaConf/Hydra config, a plain nested mapping (missing keys
+    take their defaults) or a ``ServsimConfig`` built directly. Raises ConfigError naming key, value and range.
+    Hydra's own node (``hydra``), when composed in, is left out first.
     """
     from omegaconf import OmegaConf
 
-    container = cfg if isinstance(cfg, dict) else OmegaConf.to_container(cfg, resolve=True)
-    parameters = _schema_part(container)
+    if isinstance(cfg, dict):
+        container = cfg
+    elif is_dataclass(cfg):  # a ServsimConfig built by hand: its values have not been checked yet
+        container = asdict(cfg)
+    else:
+        container = OmegaConf.to_container(cfg, resolve=True)
+    parameters = {key: value for key, value in container.items() if key != "hydra"}  # Hydra's own node, if composed
     _walk(ServsimConfig, parameters, "")
     checked = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ServsimConfig), parameters))
-    surprise = checked.firm.surprise
-    if surprise.length > 0 and surprise.start >= checked.days:
-        raise ConfigError(
-            f"firm.surprise.start = {surprise.start} is outside the allowed range: "
-            f"a surprise must start before the horizon (days = {checked.days})"
-        )
+    _check_surprise(checked)
+    _check_quality_scale(checked)
     return checked
 
 
-def nested(dotted: dict) -> dict:
-    """{'firm.promise': 8} -> {'firm': {'promise': 8}}: command-line style keys to a config tree."""
-    tree: dict = {}
-    for key, value in dotted.items():
-        *parents, leaf = key.split(".")
-        node = tree
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return tree
+def _check_surprise(config: ServsimConfig) -> None:
+    """A surprise must start within the run (one that ends after it is cut short: see ``notes``)."""
+    surprise = config.firm.surprise
+    if surprise.length > 0 and surprise.start >= config.days:  # with no surprise its start does not matter
+        raise ConfigError(
+            f"firm.surprise.start = {surprise.start} is outside the allowed range: a surprise "
+            f"(firm.surprise.length = {surprise.length}) must start before the horizon (days = {config.days})"
+        )
 
 
-def _schema_part(container: dict) -> dict:
-    """The composed config without Hydra's own entries."""
-    return {k: v for k, v in container.items() if k not in ("hydra", "scenario", "experiment")}
+def notes(config: ServsimConfig) -> list[str]:
+    """Valid settings worth a word before the run: a surprise that would regress after the horizon.
+
+    Such a run is accepted (a lesson shortened to watch the surprise begin is a fair use),
+    but it never shows the regress, so the user is told.
+    """
+    surprise = config.firm.surprise
+    if surprise.length > 0 and surprise.regress and surprise.start + surprise.length > config.days:
+        return [
+            f"firm.surprise.length = {surprise.length} runs past the horizon (days = {config.days}): the surprise "
+            f"from day {surprise.start} lasts to the end of the run and the fall back is not simulated"
+        ]
+    return []
+
+
+def _check_quality_scale(config: ServsimConfig) -> None:
+    """The quality customers meet (technical, functional and any surprise) stays on the 0-10 scale."""
+    firm = config.firm
+    level = firm.quality + config.customers.process_weight * firm.process_offset
+    if not 0.0 <= level <= 10.0:
+        raise ConfigError(
+            f"firm.quality = {firm.quality!r} is outside the allowed range: with firm.process_offset = "
+            f"{firm.process_offset!r} (weight {config.customers.process_weight!r}) it delivers {level:g}, "
+            "off the 0-10 scale"
+        )
+    if firm.surprise.length > 0 and not 0.0 <= level + firm.surprise.size <= 10.0:
+        raise ConfigError(
+            f"firm.surprise.size = {firm.surprise.size!r} is outside the allowed range: delivered quality {level:g} "
+            f"plus the surprise leaves the 0-10 scale: expected a number in [{-level:g}, {10.0 - level:g}]"
+        )
 
 
 def describe_parameters() -> list[tuple[str, Any, str, str]]:

@@ -93,7 +93,7 @@ def test_an_out_of_range_control_value_is_refused():
 
 
 def test_an_unknown_lesson_is_refused():
-    with pytest.raises(ValueError, match="unknown lesson 'nap'"):
+    with pytest.raises(ConfigError, match="lesson = 'nap' is not allowed: expected one of"):
         ClassroomModel("nap")
 
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import CONFIG_DIR
+from sim.config import CONFIG_DIR
 from sim.metrics import DAILY_COLUMNS
-from sim.params import validate
-from tests.conftest import compose_config
+from sim.config import compose, presets
 
-SCENARIOS = sorted(p.stem for p in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
+SCENARIOS = sorted(presets("scenario"))
 REQUIRED_SUMMARY = {
     "retention_never_left",
     "retention_at_horizon",
@@ -52,7 +51,7 @@ def test_contracted_scenarios_exist():
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_composes_and_validates(scenario):
-    config = validate(compose_config(f"scenario={scenario}"))
+    config = compose(scenario=scenario)
     assert config.description
 
 
@@ -79,8 +78,37 @@ def test_cli_rejects_bad_input_in_one_line_before_running(tmp_path):
     result = servsim(tmp_path, "firm.promise=12")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "servsim: invalid configuration: firm.promise = 12.0 is outside the allowed range: "
+        "servsim: invalid configuration: firm.promise = 12 is outside the allowed range: "
         "expected a number in [0.0, 10.0]"
     )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_help_lists_every_key_and_preset_from_the_schema(tmp_path):
+    from sim.params import describe_parameters
+    from tests.test_bad_input import servsim as servsim_in_process
+
+    status, text, err = servsim_in_process(tmp_path, "--help")
+    assert status == 0 and err == ""
+    lines = text.splitlines()
+    for key, _, allowed, doc in describe_parameters():
+        (row,) = [i for i, line in enumerate(lines) if line.startswith(f"  {key} ")]
+        assert lines[row].rstrip().endswith(allowed) and lines[row + 1].strip() == doc
+    for group in ("scenario", "lesson", "experiment"):
+        for name, description in presets(group).items():
+            assert f"  {name}" in text and description in text
+    assert not list(tmp_path.iterdir()), "--help runs nothing"
+
+
+def test_importing_the_command_or_the_api_registers_nothing():
+    code = (
+        "import sim.cli, sim.config, servsim\n"
+        "from hydra.core.config_store import ConfigStore\n"
+        "assert 'base_config.yaml' not in ConfigStore.instance().repo\n"
+        "sim.config.compose()\n"
+        "assert 'base_config.yaml' in ConfigStore.instance().repo\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(CONFIG_DIR).parent))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr

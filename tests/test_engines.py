@@ -13,22 +13,22 @@ from tests.conftest import small_config
 CASES = {
     "baseline": {},
     "surprise_and_guarantee": {
-        "firm__surprise__start": 40,
-        "firm__surprise__length": 60,
-        "firm__guarantee": True,
-        "recovery__staff": 1,
+        "firm.surprise.start": 40,
+        "firm.surprise.length": 60,
+        "firm.guarantee": True,
+        "recovery.staff": 1,
     },
-    "slow_fixed_desk_overpromise": {"recovery__desk": "fixed_delay", "recovery__handling_days": 6.0, "firm__promise": 9.0},
-    "noisy_heterogeneous": {"firm__quality_noise": 1.5, "customers__trait_spread": 1.0, "customers__loss_aversion": 4.0},
-    "every_visit_logged": {"output__events": "all", "recovery__staff": 1, "recovery__on_the_spot": 0.0},
+    "slow_fixed_desk_overpromise": {"recovery.desk": "fixed_delay", "recovery.handling_days": 6.0, "firm.promise": 9.0},
+    "noisy_heterogeneous": {"firm.quality_noise": 1.5, "customers.trait_spread": 1.0, "customers.loss_aversion": 4.0},
+    "every_visit_logged": {"output.events": "all", "recovery.staff": 1, "recovery.on_the_spot": 0.0},
 }
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_engines_give_identical_runs(case):
-    overrides = dict(CASES[case], market__customers=600, days=160, seed=21)
-    vector_run = simulate(small_config(engine="vector", **overrides))
-    agent_run = simulate(small_config(engine="agent", **overrides))
+    overrides = {**CASES[case], "market.customers": 600, "days": 160, "seed": 21}
+    vector_run = simulate(small_config({**overrides, "engine": "vector"}))
+    agent_run = simulate(small_config({**overrides, "engine": "agent"}))
     (vector_ts, vector_summary, _), (agent_ts, agent_summary, _) = vector_run, agent_run
     pd.testing.assert_frame_equal(vector_ts, agent_ts, check_exact=True)
     vector_model, agent_model = vector_run[2], agent_run[2]
@@ -39,7 +39,7 @@ def test_engines_give_identical_runs(case):
 
 
 def test_agent_engine_is_made_of_mesa_agents():
-    model = build_model(small_config(engine="agent", market__customers=300))
+    model = build_model(small_config({"engine": "agent", "market.customers": 300}))
     assert len(model.agents) == 300
     assert all(isinstance(agent, Customer) for agent in model.agents)
     model.step()
@@ -49,7 +49,7 @@ def test_agent_engine_is_made_of_mesa_agents():
 
 def test_slicing_the_population_changes_nothing(monkeypatch):
     """Rules applied a slice of people at a time give exactly the run applied to everyone at once."""
-    config = small_config(seed=4, market__customers=1_000, days=120)
+    config = small_config({"seed": 4, "market.customers": 1_000, "days": 120})
     whole_ts, whole_summary, _ = simulate(config)
     monkeypatch.setattr(sim.model, "SLICE", 97)
     sliced_ts, sliced_summary, _ = simulate(config)

@@ -13,18 +13,18 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from experiments.aggregate import load_sweep, mean_ci, summarise_replications
-from sim.cli import CONFIG_DIR
+from sim.config import CONFIG_DIR
 from sim.params import validate
-from tests.conftest import compose_config
+from sim.config import compose_hydra, presets
 
-EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
+EXPERIMENTS = sorted(presets("experiment"))
 REPO = Path(CONFIG_DIR).parent
 TINY = ["market.customers=300", "days=100", "output.progress=false"]
 
 
 def compose_experiment(name: str, *overrides: str, with_hydra: bool = False):
     """The composed config; with Hydra's own node (launcher, sweeper, ...) when asked."""
-    return compose_config(f"experiment={name}", *overrides, with_hydra=with_hydra)
+    return compose_hydra([f"experiment={name}", *overrides], with_hydra=with_hydra)
 
 
 def sweep_values(cfg) -> dict[str, list[str]]:
@@ -70,7 +70,7 @@ def test_every_swept_value_composes_and_validates(name):
     else:
         settings = [[f"{key}={value}"] for key, values in sweep_values(cfg).items() for value in values]
     for overrides in settings:
-        validate(compose_config(f"experiment={name}", *overrides))
+        validate(compose_hydra([f"experiment={name}", *overrides]))
 
 
 def test_slurm_launcher_preset_composes():
@@ -157,11 +157,19 @@ def test_rerun_skips_finished_runs_and_redoes_unfinished_ones(tiny_sweep):
     assert len(pd.read_csv(sweep_dir / "runs.csv")) == 4
 
 
-def test_rerun_with_another_configuration_refuses_to_mix_runs(tiny_sweep):
+@pytest.mark.parametrize("launcher", ["hydra/launcher=basic", "hydra/launcher=joblib"])
+def test_rerun_with_another_configuration_refuses_to_mix_runs(tiny_sweep, launcher):
     sweep_dir, arguments, _ = tiny_sweep
-    result = servsim(sweep_dir.parent, *arguments, "market.customers=350")
-    assert result.returncode != 0
-    assert "already holds a finished run of a different configuration" in result.stderr
+    record = (sweep_dir / "multirun.yaml").read_bytes()
+    others = [a for a in arguments if a != "hydra/launcher=basic"]
+    result = servsim(sweep_dir.parent, *others, launcher, "market.customers=350")
+    assert result.returncode == 2
+    refusal = [line for line in result.stderr.splitlines() if line.startswith("servsim:")]
+    assert len(refusal) == 1 and "already holds a finished run of a different configuration" in refusal[0]
+    assert "Traceback" not in result.stderr
+    if launcher.endswith("basic"):
+        assert result.stderr.count("\n") == 1, result.stderr
+    assert (sweep_dir / "multirun.yaml").read_bytes() == record, "the refused launch rewrote the sweep's record"
 
 
 def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import CONFIG_DIR
+from sim.config import CONFIG_DIR
 from sim.run import _write_atomically, rare_garbage_collection, simulate
 from tests.conftest import small_config
 
@@ -79,5 +79,5 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it():
         with rare_garbage_collection():
             assert gc.get_threshold()[0] > before[0]
             raise KeyboardInterrupt
-    simulate(small_config(days=5))
+    simulate(small_config({"days": 5}))
     assert gc.get_threshold() == before

@@ -88,26 +88,26 @@ valid_overrides = st.fixed_dictionaries(
     {
         "seed": st.integers(0, 2**32),
         "days": st.integers(1, 80),
-        "market__customers": st.integers(10, 400),
-        "market__initial_share": st.floats(0, 1),
-        "firm__quality": st.floats(0, 10),
-        "firm__promise": st.floats(0, 10),
-        "firm__guarantee": st.booleans(),
-        "firm__quality_noise": st.floats(0, 3),
-        "firm__step_reliability": st.floats(0, 1),
-        "firm__surprise__start": st.integers(0, 79),
-        "firm__surprise__length": st.integers(0, 80),
-        "firm__surprise__size": st.floats(-5, 5),
-        "firm__surprise__regress": st.booleans(),
-        "recovery__desk": st.sampled_from(["queue", "fixed_delay"]),
-        "recovery__staff": st.integers(1, 4),
-        "recovery__handling_days": st.floats(0, 5),
-        "recovery__on_the_spot": st.floats(0, 1),
-        "customers__learning_rate": st.floats(0, 1),
-        "customers__loss_aversion": st.floats(1, 5),
-        "customers__complaint_propensity": st.floats(0, 1),
-        "customers__trait_spread": st.floats(0, 1.5),
-        "customers__patience_days": st.floats(0, 30),
+        "market.customers": st.integers(10, 400),
+        "market.initial_share": st.floats(0, 1),
+        "firm.quality": st.floats(0, 10),
+        "firm.promise": st.floats(0, 10),
+        "firm.guarantee": st.booleans(),
+        "firm.quality_noise": st.floats(0, 3),
+        "firm.step_reliability": st.floats(0, 1),
+        "firm.surprise.start": st.integers(0, 79),
+        "firm.surprise.length": st.integers(0, 80),
+        "firm.surprise.size": st.floats(-5, 5),
+        "firm.surprise.regress": st.booleans(),
+        "recovery.desk": st.sampled_from(["queue", "fixed_delay"]),
+        "recovery.staff": st.integers(1, 4),
+        "recovery.handling_days": st.floats(0, 5),
+        "recovery.on_the_spot": st.floats(0, 1),
+        "customers.learning_rate": st.floats(0, 1),
+        "customers.loss_aversion": st.floats(1, 5),
+        "customers.complaint_propensity": st.floats(0, 1),
+        "customers.trait_spread": st.floats(0, 1.5),
+        "customers.patience_days": st.floats(0, 30),
     }
 )
 
@@ -115,6 +115,10 @@ valid_overrides = st.fixed_dictionaries(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_overrides)
 def test_random_valid_configs_keep_the_invariants(overrides):
-    if overrides["firm__surprise__start"] >= overrides["days"]:
-        overrides["firm__surprise__start"] = overrides["days"] - 1
-    check_invariants(*simulate(small_config(**overrides)))
+    # keep the combinations valid: a surprise within the run and on the 0-10 scale
+    days, quality = overrides["days"], overrides["firm.quality"]
+    overrides["firm.surprise.start"] = start = min(overrides["firm.surprise.start"], days - 1)
+    if overrides["firm.surprise.regress"]:
+        overrides["firm.surprise.length"] = min(overrides["firm.surprise.length"], days - start)
+    overrides["firm.surprise.size"] = min(max(overrides["firm.surprise.size"], -quality), 10.0 - quality)
+    check_invariants(*simulate(small_config(overrides)))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim.cli import CONFIG_DIR
-from tests.conftest import compose_config
+from sim.config import CONFIG_DIR
+from sim.config import compose_hydra
 
 SWEEP = (
     "seed=0,1",
@@ -66,7 +66,7 @@ def test_a_sweep_gives_identical_results_whichever_launcher_ran_it(name, basic_r
 def test_cluster_launcher_configs_compose(launcher, plugin, target):
     """Without a cluster here, check at least that each config names its launcher and settings."""
     pytest.importorskip(plugin, reason=f"the {launcher} launcher is not installed")
-    cfg = compose_config(f"hydra/launcher={launcher}", with_hydra=True)
+    cfg = compose_hydra([f"hydra/launcher={launcher}"], with_hydra=True)
     assert cfg.hydra.launcher._target_.endswith(target)
     if launcher == "slurm":
         assert cfg.hydra.launcher.cpus_per_task == 1 and cfg.hydra.launcher.timeout_min > 0
@@ -75,7 +75,7 @@ def test_cluster_launcher_configs_compose(launcher, plugin, target):
 
 
 def test_a_sweep_runs_in_parallel_unless_told_otherwise():
-    plain = compose_config(with_hydra=True)
-    basic = compose_config("hydra/launcher=basic", with_hydra=True)
+    plain = compose_hydra(with_hydra=True)
+    basic = compose_hydra(["hydra/launcher=basic"], with_hydra=True)
     assert plain.hydra.launcher._target_.endswith("JoblibLauncher") and plain.hydra.launcher.n_jobs == -1
     assert basic.hydra.launcher._target_.endswith("BasicLauncher")

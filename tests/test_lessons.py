@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from omegaconf import OmegaConf
 from PIL import Image
 
 from experiments.slides import PANELS, lesson_runs, main
-from sim.cli import CONFIG_DIR
+from sim.config import compose, presets
 from sim.lessons import LESSONS, lesson_settings
 from sim.params import validate
-from tests.conftest import compose_config
 
-PRESETS = sorted(p.stem for p in (Path(CONFIG_DIR) / "lesson").glob("*.yaml"))
+PRESETS = sorted(presets("lesson"))
 
 
 def test_the_contracted_lessons_exist_with_words_and_a_figure():
@@ -27,7 +24,7 @@ def test_the_contracted_lessons_exist_with_words_and_a_figure():
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_lesson_settings_are_what_the_command_line_composes(name):
-    config = validate(compose_config(f"lesson={name}"))
+    config = compose(lesson=name)
     assert config == validate(lesson_settings(name))
     assert config.description.startswith(f"Lesson {name}:")
 
@@ -35,25 +32,18 @@ def test_lesson_settings_are_what_the_command_line_composes(name):
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_compared_policy_is_valid_and_differs_from_the_lesson(name):
     lesson = LESSONS[name]
-    base = validate(lesson_settings(name))
+    base = compose(lesson=name)
     for label, overrides in lesson.variants[1:]:
-        settings = lesson_settings(name)
-        for key, value in overrides.items():
-            node = settings
-            *parents, leaf = key.split(".")
-            for part in parents:
-                node = node[part]
-            node[leaf] = value
-        assert validate(settings) != base, label
+        assert compose(overrides, lesson=name) != base, label
 
 
 def test_the_presets_set_what_their_lessons_say():
-    trap = validate(lesson_settings("trap")).firm.surprise
+    trap = compose(lesson="trap").firm.surprise
     assert trap.length > 0 and trap.size > 0 and trap.regress
-    assert validate(lesson_settings("promise")).firm.promise > validate(lesson_settings("promise")).firm.quality
-    chain = validate(lesson_settings("reliability_chain")).firm
+    assert compose(lesson="promise").firm.promise > compose(lesson="promise").firm.quality
+    chain = compose(lesson="reliability_chain").firm
     assert round(chain.step_reliability**chain.chain_steps, 2) == 0.77
-    recovery = validate(lesson_settings("recovery")).recovery
+    recovery = compose(lesson="recovery").recovery
     assert recovery.staff == 1 and recovery.on_the_spot == 0.0
 
 

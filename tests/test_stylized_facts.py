@@ -37,7 +37,7 @@ from experiments.stylized_facts import (
     loyalty_configurations,
     loyalty_lab,
 )
-from sim.params import validate
+from sim.config import compose
 
 pytestmark = pytest.mark.facts
 # A gap in staying smaller than this would not change a decision about the desk: the
@@ -106,7 +106,7 @@ def test_f3_promise_level(lab):
     for low, high in zip(F3_PROMISES, F3_PROMISES[1:]):
         assert positive(e[f"retention falls, promise {low} - {high}"])
         assert positive(e[f"acquisitions rise, promise {high} - {low}"])
-    delivered = validate({}).firm.quality
+    delivered = compose().firm.quality
     for measure in ("profit", "market_share"):
         assert abs(e[f"{measure} peak promise"].mean - delivered) <= 1.0
         assert positive(e[f"{measure} at its peak - at the highest promise"])
@@ -155,7 +155,7 @@ def test_f7_recovery_paradox_in_model_runs(loyalty):
 
 
 def test_f7_recovery_paradox_on_the_rules():
-    e = f7_recovery_paradox(validate({}))
+    e = f7_recovery_paradox(compose())
     paradox = "satisfaction vs never failed: "
     assert e[paradox + "mild first failure, fast generous recovery"] > 0
     for no_paradox in (

@@ -26,7 +26,7 @@ def test_no_surprise_when_length_is_zero():
 
 
 def test_run_delivers_the_schedule_day_by_day():
-    ts, _, _ = simulate(small_config(firm__surprise__start=30, firm__surprise__length=20, firm__surprise__size=2.0))
+    ts, _, _ = simulate(small_config({"firm.surprise.start": 30, "firm.surprise.length": 20, "firm.surprise.size": 2.0}))
     lift = ts["service_level"].to_numpy() - ts["service_level"].iloc[0]
     expected = np.zeros(len(ts))
     expected[30:50] = 2.0

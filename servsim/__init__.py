@@ -1,0 +1,114 @@
+"""servsim's Python API: one run, or a sweep as one tidy table, checked exactly as ``servsim`` checks.
+
+    import servsim
+
+    result = servsim.run(scenario="surprise_regress", overrides={"firm.promise": 8}, seed=3)
+    result.summary["retention"]            # the numbers of summary.json
+    result.timeseries["retention"]         # one row per day (pandas)
+    result.config.firm.promise             # the validated configuration
+
+    table = servsim.sweep({"firm.promise": [6, 7, 8]}, seeds=range(5))   # one row per run
+
+Overrides are a mapping of dotted keys (``{"firm.promise": 8}``) or the command line's
+strings (``["firm.promise=8"]``). A mistake raises ``servsim.ConfigError`` with the one
+line the command line prints. This package is a face over ``sim/``, which does the work.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.aggregate import flatten
+from sim.config import check_memory, compose
+from sim.params import ConfigError, ServsimConfig, notes, validate
+from sim.run import simulate, write_outputs
+
+__all__ = ["ConfigError", "Result", "ServsimConfig", "configure", "run", "sweep"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One run: its configuration, its summary (as in summary.json) and its daily series."""
+
+    config: ServsimConfig
+    summary: dict
+    timeseries: pd.DataFrame
+
+
+def configure(
+    scenario: str | None = None,
+    overrides: Mapping | list[str] | None = None,
+    *,
+    seed: int | None = None,
+    lesson: str | None = None,
+    config: ServsimConfig | None = None,
+) -> ServsimConfig:
+    """The validated configuration ``run`` would use (a ``config`` built by hand is validated too)."""
+    if config is not None:
+        if scenario is not None or lesson is not None or overrides is not None or seed is not None:
+            raise ValueError("give either config or scenario/lesson/overrides/seed, not both")
+        return validate(config)
+    if seed is not None:
+        overrides = [*overrides, f"seed={seed}"] if isinstance(overrides, list) else {**(overrides or {}), "seed": seed}
+    return compose(overrides, scenario=scenario, lesson=lesson)
+
+
+def run(
+    scenario: str | None = None,
+    overrides: Mapping | list[str] | None = None,
+    *,
+    seed: int | None = None,
+    lesson: str | None = None,
+    config: ServsimConfig | None = None,
+    out_dir: str | Path | None = None,
+) -> Result:
+    """Run one configuration: ``servsim scenario=... lesson=... seed=... KEY=VALUE...`` as a function.
+
+    Nothing is written unless ``out_dir`` is given (then the same files as the command line).
+    """
+    config = configure(scenario, overrides, seed=seed, lesson=lesson, config=config)
+    check_memory(config)
+    for note in notes(config):
+        warnings.warn(note, stacklevel=2)
+    timeseries, summary, _ = simulate(config, show_progress=config.output.progress)
+    if out_dir is not None:
+        write_outputs(Path(out_dir), config, timeseries, summary, lesson or scenario or "custom")
+    return Result(config, summary, timeseries)
+
+
+def sweep(
+    grid: Mapping[str, Iterable],
+    *,
+    seeds: Iterable[int] = (0,),
+    scenario: str | None = None,
+    overrides: Mapping | None = None,
+    lesson: str | None = None,
+    n_jobs: int = -1,
+) -> pd.DataFrame:
+    """Every combination of ``grid``'s values x ``seeds``, run in parallel (joblib, ``n_jobs`` workers).
+
+    Returns one row per run: the swept keys and ``seed`` as columns, then every summary
+    metric in summary.json's order, nested ones dotted (``retention_by_history.silent``) as
+    in a sweep's runs.csv. Every configuration is validated before the first run starts.
+    """
+    from joblib import Parallel, delayed
+
+    keys = list(grid)
+    points = [dict(zip(keys, values)) for values in itertools.product(*(list(grid[k]) for k in keys))]
+    settings = [{**point, "seed": seed} for point in points for seed in seeds]
+    configs = [configure(scenario, {**(overrides or {}), **s, "output.progress": False}, lesson=lesson) for s in settings]
+    for config in configs:
+        check_memory(config)
+    summaries = Parallel(n_jobs=n_jobs)(delayed(_summary)(config) for config in configs)
+    runs, metrics = pd.DataFrame(settings), pd.DataFrame([flatten(summary) for summary in summaries])
+    return runs.join(metrics.drop(columns=runs.columns.intersection(metrics.columns)))
+
+
+def _summary(config: ServsimConfig) -> dict:
+    return simulate(config)[1]
