@@ -7,7 +7,7 @@ import pytest
 from mesa.visualization.solara_viz import _check_model_params
 
 from agents.population import RESOLVED, SILENT, UNRESOLVED, Population
-from sim.classroom import (
+from sim.classroom.model import (
     CONTROLS,
     KEPT_QUIET,
     LEFT_AFTER_COMPLAINT,
@@ -24,7 +24,7 @@ from sim.classroom import (
     control_specs,
     schema_field,
 )
-from sim.lessons import LESSONS, lesson_settings
+from sim.classroom.lessons import LESSONS, lesson_settings
 from sim.params import ConfigError, validate
 
 SMALL = {"market.customers": 1000}
@@ -173,7 +173,7 @@ def test_the_sample_follows_real_people_through_a_run():
 
 
 def test_every_panel_draws_before_the_first_step_and_after():
-    from sim.dashboard import COMPONENTS, ExpectationPlot, PeopleGrid
+    from sim.classroom.dashboard import COMPONENTS, ExpectationPlot, PeopleGrid
 
     model = ClassroomModel("trap", **SMALL)
     for component in COMPONENTS:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.browser import CHROMIUM, dashboard_server, launch_chromium, step_label
-from sim.dashboard import RENDER_DAYS
+from tests.browser import CHROMIUM, dashboard_server, launch_chromium, step_label
+from sim.classroom.dashboard import RENDER_DAYS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install installs it)")
 pytestmark = pytest.mark.skipif(

@@ -8,9 +8,9 @@ import pytest
 from omegaconf import OmegaConf
 from PIL import Image
 
-from experiments.slides import PANELS, lesson_runs, main
+from sim.classroom.slides import PANELS, lesson_runs, main
 from sim.cli import CONFIG_DIR
-from sim.lessons import LESSONS, lesson_settings
+from sim.classroom.lessons import LESSONS, lesson_settings
 from sim.params import validate
 from tests.conftest import compose_config
 

@@ -6,7 +6,7 @@ people react. Every browser session gets its own model (``Page`` creates it per
 session), so students on one server each drive their own run.
 
 The model logic (lessons, controls, the customer sample) is in
-``sim/classroom.py``; this module only draws it.
+``sim/classroom/model.py``; this module only draws it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from agents.firm import Firm
-from sim.classroom import (
+from sim.classroom.model import (
     DEFAULT_LESSON,
     LEFT_AFTER_COMPLAINT,
     LEFT_QUIETLY,
@@ -31,7 +31,7 @@ from sim.classroom import (
     control_specs,
 )
 from sim.figures import OUTCOME_COLOURS, readable_range, weekly
-from sim.lessons import LESSONS
+from sim.classroom.lessons import LESSONS
 
 # Solara's hook checker flags a pattern inside Mesa 3.3's own SolaraViz; the page works. Keep the teacher's terminal clean.
 warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*found despite early return", category=UserWarning)

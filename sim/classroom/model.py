@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population
-from sim.lessons import LESSONS, lesson_settings
+from sim.classroom.lessons import LESSONS, lesson_settings
 from sim.model import ServiceModel
 from sim.params import ServsimConfig, validate
 

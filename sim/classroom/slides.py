@@ -21,9 +21,9 @@ import pandas as pd
 from PIL import Image
 
 from agents.firm import Firm
-from sim.classroom import with_setting
+from sim.classroom.model import with_setting
 from sim.figures import OUTCOME_COLOURS, weekly
-from sim.lessons import LESSONS, Lesson, lesson_settings
+from sim.classroom.lessons import LESSONS, Lesson, lesson_settings
 from sim.params import ConfigError, ServsimConfig, validate
 from sim.run import simulate
 

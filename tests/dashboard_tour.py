@@ -1,7 +1,7 @@
 """Play a lesson in the dashboard in headless chromium and save a screenshot (docs/dashboard.png).
 
-    python -m experiments.dashboard_tour                       # the trap, played to day 301
-    python -m experiments.dashboard_tour --lesson iceberg --day 182 --out /tmp/iceberg.png
+    python -m tests.dashboard_tour                       # the trap, played to day 301
+    python -m tests.dashboard_tour --lesson iceberg --day 182 --out /tmp/iceberg.png
 
 Prints how long the page took to load and to play.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from experiments.browser import dashboard_server, launch_chromium, step_label
-from sim.dashboard import RENDER_DAYS
+from tests.browser import dashboard_server, launch_chromium, step_label
+from sim.classroom.dashboard import RENDER_DAYS
 
 
 def tour(lesson: str, day: int, out: Path) -> None:

@@ -1,7 +1,7 @@
 """How fast the dashboard is at classroom sizes: model time per day, and drawing time per redraw.
 
-    python -m experiments.step_timing                # 10,000 customers, every lesson
-    python -m experiments.step_timing --customers 2000 --days 200
+    python -m sim.classroom.step_timing                # 10,000 customers, every lesson
+    python -m sim.classroom.step_timing --customers 2000 --days 200
 
 Prints numbers; it asserts nothing (timings depend on the machine and its load).
 """
@@ -13,8 +13,8 @@ import io
 import statistics
 import time
 
-from sim.classroom import ClassroomModel
-from sim.lessons import LESSONS
+from sim.classroom.model import ClassroomModel
+from sim.classroom.lessons import LESSONS
 
 
 def model_seconds_per_day(lesson: str, customers: int, days: int) -> list[float]:
@@ -29,7 +29,7 @@ def model_seconds_per_day(lesson: str, customers: int, days: int) -> list[float]
 
 def redraw_seconds(lesson: str, customers: int, days: int, repeats: int) -> list[float]:
     """All dashboard panels drawn to PNG, as the browser receives them after a step."""
-    from sim.dashboard import COMPONENTS
+    from sim.classroom.dashboard import COMPONENTS
 
     model = ClassroomModel(lesson, **{"market.customers": customers})
     for _ in range(days):
