@@ -1,20 +1,30 @@
-"""``servsim-dashboard``: the classroom dashboard, a Mesa SolaraViz page on localhost.
+"""``servsim-dashboard``: the classroom dashboard, a Solara page for a projector.
 
-A teacher picks a lesson, moves sliders, presses Reset to apply them, then
-Step or play, and the class watches expectation, perception, satisfaction and
-people react. Every browser session gets its own model (``Page`` creates it per
-session), so students on one server each drive their own run.
+A teacher picks a lesson and presses Play: the simulation runs at a chosen
+number of days per second, the lesson's two key plots show the run against
+its counterfactual (a grey line: the same market on the same dice with the
+lesson's reference policy), and the run stops on the lesson's question days
+until the class has answered. At 1280x720 the lesson text, the controls and
+the two key plots fit on one screen; the settings, the picture of people and
+the other plots follow below.
 
-The model logic (lessons, controls, the customer sample) is in
-``sim/classroom/model.py``; this module only draws it.
+Why not Mesa's SolaraViz: its controller always shows "Play Interval (ms)",
+"Render Interval (steps)" and "Use Threads" and counts steps, not days, and it
+redraws every plot after every step. This page keeps Mesa's model
+(``ClassroomModel`` and its ``datacollector``) and draws with the shared panels
+of ``sim/panels.py``. Playing advances the model by wall-clock time (speed x
+seconds elapsed), so slow drawing costs frames, never the pace of the lesson.
+Every browser session gets its own model.
 """
 
 from __future__ import annotations
 
+import io
 import sys
-import warnings
+import time
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import solara
@@ -22,7 +32,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from agents.firm import Firm
+from sim import panels
+from sim.classroom.lessons import LESSONS
 from sim.classroom.model import (
+    CONTROLS,
     DEFAULT_LESSON,
     LEFT_AFTER_COMPLAINT,
     LEFT_QUIETLY,
@@ -30,12 +43,6 @@ from sim.classroom.model import (
     ClassroomModel,
     control_specs,
 )
-from sim.figures import OUTCOME_COLOURS, readable_range, weekly
-from sim.classroom.lessons import LESSONS
-
-# Solara's hook checker flags a pattern inside Mesa 3.3's own SolaraViz; the page works. Keep the teacher's terminal clean.
-warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*found despite early return", category=UserWarning)
-from mesa.visualization import SolaraViz  # noqa: E402
 
 STATUS_COLOURS = {
     "no problem yet": "#5dade2",
@@ -48,258 +55,247 @@ STATUS_COLOURS = {
     "with the competitor": "#e5e7e9",
 }
 STATUS_PALETTE = np.array([STATUS_COLOURS[name] for name in STATUSES])  # indexed by status code
-LEFT_MARKER = "x"
 LEFT_STATUSES = (LEFT_QUIETLY, LEFT_AFTER_COMPLAINT)
-SURPRISE_COLOUR = "#f9e79f"
-PLOT_SIZE = (6.4, 3.4)
+
+DPI = 100
+PLOT_FONT_PT = 9.5  # 13 px at 100 dpi, shown at its natural size: readable from the back of a room
+KEY_PLOT_SIZE = (8.9, 2.95)  # inches at DPI: 890 x 295 px, two of them beside the lesson column at 1280x720
+OTHER_PLOT_SIZE = (6.2, 3.2)
+FRAME_SECONDS = 0.2  # at most five redraws a second while playing
+SPEED_DAYS_PER_SECOND = (5, 100, 50)  # slider range and default: a two-year lesson in under 15 s
+STEP_DAYS = 7
+
+PAGE_CSS = """
+.v-application--wrap > div:first-child { padding: 0 !important; }
+.servsim-page { padding: 6px 10px; font-size: 15px; line-height: 1.35; }
+.servsim-page h2 { font-size: 19px; margin: 0; }
+.servsim-page h3 { font-size: 17px; margin: 0 0 4px 0; }
+.servsim-page p { margin: 0 0 6px 0; }
+.servsim-lesson { width: 350px; min-width: 350px; }
+.servsim-question { background: #fff3cd; border-left: 5px solid #e67e22; padding: 6px 8px; margin: 4px 0; }
+.servsim-plot img { display: block; }
+.servsim-page .v-slider__thumb-container[aria-valuenow]::after {
+    content: attr(aria-valuenow); position: absolute; top: 8px; left: 50%; transform: translateX(-50%);
+    font-size: 12px; color: #555;
+}
+"""
 
 
-def _timeseries(model: ClassroomModel) -> pd.DataFrame:
+# ------------------------------------------------------------------ drawing
+def timeseries(model: ClassroomModel) -> pd.DataFrame:
     return pd.DataFrame(model.datacollector.model_vars)
 
 
-def _figure(title: str) -> tuple[Figure, object]:
-    fig = Figure(figsize=PLOT_SIZE, dpi=90)
-    # Fixed margins, legend between title and axes: a layout engine costs more than the drawing.
-    fig.subplots_adjust(left=0.11, right=0.89, top=0.76, bottom=0.14)
-    fig.suptitle(title, fontsize=11, y=0.98)
-    return fig, fig.subplots()
+def frame_of(model: ClassroomModel) -> panels.Frame:
+    config = model.config
+    return panels.Frame(
+        days=config.days,
+        window=Firm.from_config(config.firm).surprise.window(config.days),
+        tolerance=config.customers.tolerance,
+        starting_customers=model.starting_customers,
+        reference_label=model.lesson.reference_label,
+    )
 
 
-def _legend(ax, handles=None) -> None:
-    """The legend in a strip above the axes, where it never hides a line."""
-    if handles is None:
-        handles = ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3, fontsize=8, frameon=False)
+def png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
 
 
-def _frame_days(ax, model: ClassroomModel, label_surprise: bool = False) -> None:
-    """Days on the x axis, up to the horizon, with the surprise window shaded."""
-    ax.set_xlim(0, model.config.days)
-    ax.set_xlabel("day")
-    window = Firm.from_config(model.config.firm).surprise.window(model.config.days)
-    if window is not None:
-        label = "surprise in force" if label_surprise else None
-        ax.axvspan(*window, color=SURPRISE_COLOUR, alpha=0.6, zorder=0, label=label)
+def panel_figure(name: str, model: ClassroomModel, size=KEY_PLOT_SIZE) -> Figure:
+    """One shared panel of the run so far, with the reference run drawn up to the same day."""
+    with model.lock:
+        ts = timeseries(model)
+    reference = model.reference_timeseries().iloc[: len(ts)]
+    with matplotlib.rc_context({"font.size": PLOT_FONT_PT}):
+        fig = Figure(figsize=size, dpi=DPI)
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.085, right=0.92, top=0.88, bottom=0.17)
+        panels.PANELS[name](ax, ts, frame_of(model), reference)
+    return fig
 
 
-def _show(fig: Figure):
-    return solara.FigureMatplotlib(fig, format="png")
+def people_figure(model: ClassroomModel) -> Figure:
+    """A sample of the market, one square per person, coloured by what has happened to them."""
+    with model.lock:
+        status = model.sample.status(model.people)
+        counts = model.sample.counts(model.people)
+        day = model.day
+    side = int(np.ceil(np.sqrt(status.size)))
+    column, row = np.divmod(np.arange(status.size), side)
+    colours = STATUS_PALETTE[status]
+    left = np.isin(status, LEFT_STATUSES)
+    with matplotlib.rc_context({"font.size": PLOT_FONT_PT}):
+        fig = Figure(figsize=OTHER_PLOT_SIZE, dpi=DPI)
+        grid_ax, legend_ax = fig.subplots(1, 2, width_ratios=[1.0, 1.1])
+        fig.subplots_adjust(left=0.02, right=0.99, top=0.9, bottom=0.03, wspace=0.05)
+        grid_ax.scatter(column[~left], row[~left], c=colours[~left], marker="s", s=30)
+        grid_ax.scatter(column[left], row[left], c=colours[left], marker="x", s=25, linewidths=1.5)
+        grid_ax.set_aspect("equal")
+        grid_ax.axis("off")
+        fig.suptitle(f"{status.size} people of the market, one square each (day {day})")
+        handles = [
+            Line2D([], [], ls="", marker="x" if code in LEFT_STATUSES else "s", color=colour, markersize=8, mew=2)
+            for code, colour in enumerate(STATUS_PALETTE)
+        ]
+        labels = [f"{name} ({n})" for name, n in counts.items()]
+        legend_ax.legend(handles, labels, loc="center left", frameon=False, handletextpad=0.3, borderaxespad=0)
+        legend_ax.axis("off")
+    return fig
+
+
+def other_panels(model: ClassroomModel) -> list[str]:
+    return [name for name in panels.PANELS if name not in model.lesson.key_panels]
+
+
+@solara.component
+def Plot(fig_or_png, css_class: str = "servsim-plot"):
+    image = fig_or_png if isinstance(fig_or_png, bytes) else png(fig_or_png)
+    with solara.Div(classes=[css_class]):
+        solara.Image(image, format="png")
+
+
+# ------------------------------------------------------------------ words
+def _describe_change(label: str, value) -> str:
+    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
+
+
+def describe_changes(changes: list[tuple[str, object]]) -> str:
+    if not changes:
+        return "The lesson as set. Move a setting below, then press Restart with these settings."
+    return "Changed from the lesson: " + "; ".join(_describe_change(label, value) for label, value in changes) + "."
 
 
 def _paragraph(heading: str, text: str):
     return solara.v.Html(tag="p", children=[solara.v.Html(tag="b", children=[heading + " "]), text])
 
 
-def _describe_change(label: str, value) -> str:
-    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
+# ------------------------------------------------------------------ the page
+def advance(model: ClassroomModel, days: int) -> bool:
+    """Step up to ``days`` days; stop early at the horizon or on a question day. True if it stopped early."""
+    with model.lock:
+        for _ in range(days):
+            if not model.running or model.question():
+                return True
+            model.step()
+        return not model.running or model.question() is not None
 
 
-def _describe_changes(changes: list[tuple[str, object]]) -> str:
-    if not changes:
-        return "The lesson as set. Move a control, then press Reset to apply it."
-    return "Changed from the lesson: " + "; ".join(_describe_change(label, value) for label, value in changes) + "."
+@solara.component
+def Settings(lesson: str, draft: solara.Reactive[dict], on_apply):
+    specs = control_specs(lesson)
+    with solara.Card("Settings (applied when you press Restart with these settings)"):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for control in CONTROLS:
+                spec = specs[control.key]
+
+                def set_value(value, key=control.key):
+                    draft.value = {**draft.value, key: value}
+
+                with solara.Div(style={"width": "300px", "margin-right": "16px"}):
+                    value = draft.value[control.key]
+                    if spec["type"] == "Checkbox":
+                        solara.Checkbox(label=spec["label"], value=value, on_value=set_value)
+                    else:
+                        slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+                        slider(spec["label"], value=value, min=spec["min"], max=spec["max"], step=spec["step"],
+                               on_value=set_value, thumb_label=False)
+        solara.Button("Restart with these settings", color="primary", on_click=on_apply)
 
 
-def LessonCard(model: ClassroomModel):
-    """The lesson's on-screen explanation: what to watch, why it happens, what to try."""
-    lesson = model.lesson
-    return solara.Column(
-        style={"font-size": "0.9em"},
-        children=[
-            solara.v.Html(tag="h3", children=[lesson.title]),
-            _paragraph("This run.", _describe_changes(model.changes_from_lesson())),
-            _paragraph("What to watch.", lesson.watch),
-            _paragraph("Why it happens.", lesson.why),
-            _paragraph("Try next.", lesson.try_next),
-        ],
-    )
+@solara.component
+def LessonView(lesson_name: str, on_lesson):
+    """One lesson in one browser session: its model, the play loop, the page."""
+    lesson = LESSONS[lesson_name]
+    defaults = {key: spec["value"] for key, spec in control_specs(lesson_name).items() if key != "lesson"}
+    draft = solara.use_reactive(defaults)
+    applied, set_applied = solara.use_state(defaults)
+    generation, set_generation = solara.use_state(0)
+    model = solara.use_memo(lambda: ClassroomModel(lesson_name, **applied), dependencies=[generation])
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(SPEED_DAYS_PER_SECOND[2])
+    shown_day = solara.use_reactive(0)  # the day drawn; setting it redraws
 
+    def play_loop(cancel):
+        """Runs while the lesson is on screen; while playing, steps as many days as the speed and the clock say."""
+        last, owed = time.perf_counter(), 0.0
+        while not cancel.wait(FRAME_SECONDS):
+            now = time.perf_counter()
+            if not playing.value:
+                last, owed = now, 0.0
+                continue
+            owed += speed.value * (now - last)
+            last = now
+            days = int(owed)
+            owed -= days
+            if advance(model, days):
+                playing.value = False
+            shown_day.value = model.day
 
-def ExpectationPlot(model: ClassroomModel):
-    """Mean expectation with the zone of tolerance around it, against what customers perceive."""
-    fig, ax = _figure("What customers expect vs what they perceive")
-    _frame_days(ax, model, label_surprise=True)
-    ts = _timeseries(model)
-    tolerance = float(model.people.tolerance.mean())
-    if len(ts):
-        day, expected = ts["day"], ts["mean_expectation"]
-        ax.fill_between(day, expected - tolerance, expected + tolerance, color="#d2b4de", alpha=0.5, label="zone of tolerance")
-        ax.plot(day, expected, color="#8e44ad", lw=2, label="expected")
-        ax.plot(day, weekly(ts["mean_perceived"]), color="#2980b9", lw=2, label="perceived (7-day mean)")
-        ax.plot(day, ts["promise"], color="black", ls="--", lw=1.2, label="promise")
-    levels = ts[["mean_expectation", "promise", "delivered_quality"]] if len(ts) else pd.DataFrame({"promise": [model.config.firm.promise]})
-    low, high = readable_range(levels, min_span=3.0)
-    ax.set_ylim(low - tolerance, high + tolerance)
-    ax.set_ylabel("quality (0-10)")
-    _legend(ax)
-    return _show(fig)
+    solara.use_thread(play_loop, dependencies=[model], intrusive_cancel=False)
 
+    def step_week():
+        advance(model, STEP_DAYS)
+        shown_day.value = model.day
 
-def AttitudePlot(model: ClassroomModel):
-    fig, ax = _figure("Satisfaction and trust of the firm's customers")
-    _frame_days(ax, model)
-    ax.axhline(0, color="grey", lw=0.8)
-    ax_trust = ax.twinx()
-    ax_trust.set_ylim(0, 1)
-    ts = _timeseries(model)
-    if len(ts):
-        ax.plot(ts["day"], ts["mean_satisfaction"], color="#16a085", lw=2, label="satisfaction (0 = as expected)")
-        ax_trust.plot(ts["day"], ts["mean_trust"], color="#d35400", lw=1.5, ls="--", label="trust in promises")
-        span = max(0.5, float(ts["mean_satisfaction"].abs().max()) * 1.2)
-        ax.set_ylim(-span, span)
-    ax.set_ylabel("satisfaction")
-    ax_trust.set_ylabel("trust (0-1)")
-    _legend(ax, ax.get_lines()[1:] + ax_trust.get_lines())
-    return _show(fig)
+    def reveal():
+        model.answered()
+        playing.value = True
 
+    def restart():
+        playing.value = False
+        set_applied(dict(draft.value))
+        set_generation(generation + 1)
+        shown_day.value = 0
 
-def CustomersPlot(model: ClassroomModel):
-    fig, ax = _figure("Where the people of the market buy")
-    _frame_days(ax, model)
-    ts = _timeseries(model)
-    people = model.people.size
-    if len(ts):
-        ax.stackplot(
-            ts["day"],
-            [ts["active"], people - ts["active"]],
-            colors=["#2c3e50", "#e5e7e9"],
-            labels=["with the firm", "with the competitor"],
-        )
-    ax.set_ylim(0, people)
-    ax.set_ylabel("people")
-    _legend(ax)
-    return _show(fig)
-
-
-def ComplaintsPlot(model: ClassroomModel):
-    fig, ax = _figure("Unhappy visits, complaints and the desk's queue")
-    _frame_days(ax, model)
-    ts = _timeseries(model)
-    if len(ts):
-        ax.plot(ts["day"], weekly(ts["dissatisfied"]), color="#c0392b", lw=1.5, label="visits below expectation")
-        ax.plot(ts["day"], weekly(ts["complaints"]), color="#e67e22", lw=2, label="complaints")
-        ax.plot(ts["day"], ts["queue_length"], color="#34495e", lw=1, label="waiting at the desk (end of day)")
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("people per day (7-day mean)")
-    _legend(ax)
-    return _show(fig)
-
-
-def OutcomeMixPlot(model: ClassroomModel):
-    fig, ax = _figure("Each visit against expectation")
-    _frame_days(ax, model)
-    ts = _timeseries(model)
-    if len(ts):
-        shares = [weekly(ts[f"share_{name}"]) for name in OUTCOME_COLOURS]
-        ax.stackplot(ts["day"], shares, colors=list(OUTCOME_COLOURS.values()), labels=list(OUTCOME_COLOURS))
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share of visits (7-day mean)")
-    _legend(ax)
-    return _show(fig)
-
-
-def PeopleGrid(model: ClassroomModel):
-    """A sample of the market, one square per person, coloured by what has happened to them."""
-    status = model.sample.status(model.people)
-    side = int(np.ceil(np.sqrt(status.size)))
-    column, row = np.divmod(np.arange(status.size), side)
-    colours = STATUS_PALETTE[status]
-    left = np.isin(status, LEFT_STATUSES)
-
-    fig = Figure(figsize=PLOT_SIZE, dpi=90)
-    grid_ax, legend_ax = fig.subplots(1, 2, width_ratios=[1.2, 1.0])
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.03, wspace=0.05)
-    grid_ax.scatter(column[~left], row[~left], c=colours[~left], marker="s", s=55)
-    grid_ax.scatter(column[left], row[left], c=colours[left], marker=LEFT_MARKER, s=40, linewidths=2)
-    grid_ax.set_aspect("equal")
-    grid_ax.axis("off")
-    fig.suptitle(f"{status.size} people of the market, one square each (day {model.day})", fontsize=11)
-    handles = [
-        Line2D([], [], ls="", marker=LEFT_MARKER if code in LEFT_STATUSES else "s", color=colour, markersize=8, mew=2)
-        for code, colour in enumerate(STATUS_PALETTE)
-    ]
-    labels = [f"{name} ({n})" for name, n in model.sample.counts(model.people).items()]
-    legend_ax.legend(handles, labels, loc="center left", fontsize=9, frameon=False)
-    legend_ax.axis("off")
-    return _show(fig)
-
-
-def PeopleScatter(model: ClassroomModel):
-    """The sampled customers by what they expect and how satisfied they are."""
-    fig, ax = _figure("The firm's customers in the picture")
-    index = model.sample.index
-    customers = model.people.with_firm[index]
-    colours = STATUS_PALETTE[model.sample.status(model.people)]
-    ax.scatter(
-        model.people.expectation[index][customers],
-        model.people.satisfaction[index][customers],
-        c=colours[customers],
-        s=24,
-        edgecolors="white",
-        linewidths=0.4,
-    )
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.axvline(model.config.firm.promise, color="black", ls="--", lw=1, label="promise")
-    ax.set_xlabel("what they expect (0-10)")
-    ax.set_ylabel("satisfaction (0 = as expected)")
-    _legend(ax)
-    return _show(fig)
-
-
-# Two per row, in the order of the story: the lesson, then expectation against
-# perception, the people, the mix of visits, attitudes, complaints, customers.
-COMPONENTS = [
-    LessonCard,
-    ExpectationPlot,
-    PeopleGrid,
-    OutcomeMixPlot,
-    AttitudePlot,
-    ComplaintsPlot,
-    CustomersPlot,
-    PeopleScatter,
-]
-RENDER_DAYS = 7  # days per Step and per redraw while playing: drawing, not the model, is the slow part
-
-# Show each slider's value under its handle (Mesa's sliders show it only while dragged).
-SLIDER_VALUES_CSS = """
-.v-slider__thumb-container[aria-valuenow]::after {
-    content: attr(aria-valuenow);
-    position: absolute;
-    top: 8px;
-    left: 50%;
-    transform: translateX(-50%);
-    font-size: 11px;
-    color: #555;
-}
-"""
+    shown_day.value  # read, so that the play loop's and the buttons' updates of it redraw the page
+    question = model.question()
+    with solara.Column(classes=["servsim-page"], gap="4px"):
+        with solara.Row(style={"align-items": "center"}, gap="6px"):
+            solara.v.Html(tag="h2", children=["servsim classroom"])
+            for name in LESSONS:
+                solara.Button(name.replace("_", " "), on_click=lambda name=name: on_lesson(name),
+                              color="primary", outlined=name != lesson_name, small=True)
+        with solara.Row(gap="12px", style={"flex-wrap": "nowrap"}):
+            with solara.Column(classes=["servsim-lesson"], gap="4px"):
+                solara.v.Html(tag="h3", children=[lesson.title])
+                solara.v.Html(tag="p", children=[lesson.watch])
+                if question:
+                    with solara.Div(classes=["servsim-question"]):
+                        solara.v.Html(tag="p", children=[solara.v.Html(tag="b", children=[f"Day {model.day}. Predict: "]),
+                                                         question])
+                        solara.Button("Show what happens", color="warning", on_click=reveal)
+                with solara.Row(gap="6px", style={"align-items": "center"}):
+                    solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary",
+                                  on_click=lambda: playing.set(not playing.value),
+                                  disabled=not model.running or (question is not None and not playing.value))
+                    solara.Button("+1 week", on_click=step_week, disabled=playing.value or not model.running)
+                    solara.Button("Start again", on_click=restart)
+                solara.v.Html(tag="p", class_="servsim-day",
+                              children=[f"Day {model.day} of {model.config.days}"])
+                solara.SliderInt("Speed (days per second)", value=speed, min=SPEED_DAYS_PER_SECOND[0],
+                                 max=SPEED_DAYS_PER_SECOND[1], step=5, thumb_label=False)
+            with solara.Column(gap="4px"):
+                for name in lesson.key_panels:
+                    Plot(panel_figure(name, model), css_class=f"servsim-plot servsim-key-plot servsim-{name}")
+        _paragraph("This run.", describe_changes(model.changes_from_lesson()))
+        _paragraph("Why it happens.", lesson.why)
+        _paragraph("Try next.", lesson.try_next)
+        Settings(lesson_name, draft, restart)
+        if not playing.value:  # the rest of the page redraws when the run pauses, so playing stays fast
+            with solara.Row(style={"flex-wrap": "wrap"}):
+                Plot(people_figure(model))
+                for name in other_panels(model):
+                    Plot(panel_figure(name, model, OTHER_PLOT_SIZE))
 
 
 @solara.component
 def Page():
-    """One model per browser session, re-created when the lesson changes."""
     lesson, set_lesson = solara.use_state(DEFAULT_LESSON)
-    model = solara.use_memo(lambda: ClassroomModel(lesson=lesson), dependencies=[lesson])
-    solara.Style(SLIDER_VALUES_CSS)
-    with solara.Sidebar():
-        with solara.Card("Lesson"):
-            for name in LESSONS:
-                solara.Button(
-                    name.replace("_", " "),
-                    on_click=lambda name=name: set_lesson(name),
-                    color="primary",
-                    outlined=name != lesson,
-                    block=True,
-                    classes=["mb-2"],
-                )
-    SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params=control_specs(lesson),
-        name="servsim classroom: service expectations, complaints and loyalty",
-        play_interval=50,
-        render_interval=RENDER_DAYS,
-    ).key(f"lesson-{lesson}")
+    solara.Style(PAGE_CSS)
+    solara.Title("servsim classroom")
+    LessonView(lesson, set_lesson).key(f"lesson-{lesson}")
 
 
 def main() -> None:
@@ -315,4 +311,6 @@ def main() -> None:
             file=sys.stderr,
         )
     settings.telemetry.mixpanel_enable = False  # no usage reports leave the classroom
+    settings.theme.show_banner = False  # its corner badge would sit over the lesson text on a projector
+    settings.theme.title = "servsim classroom"
     cli(["run", f"{__name__}:Page", "--production", "--no-check-version", *sys.argv[1:]], prog_name="servsim-dashboard")

@@ -11,14 +11,17 @@ and who left without a word.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, fields
 
 import numpy as np
+import pandas as pd
 
 from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population
-from sim.classroom.lessons import LESSONS, lesson_settings
+from sim.classroom.lessons import LESSONS, lesson_settings, reference_settings, setting, with_setting
 from sim.model import ServiceModel
 from sim.params import ServsimConfig, validate
+from sim.run import simulate
 
 DEFAULT_LESSON = "trap"
 SAMPLE_SIZE = 400  # a 20 x 20 picture of people
@@ -56,6 +59,7 @@ CONTROLS = (
     Control("customers.learning_rate", "Customers learn from each visit", 0.01, high=0.5),
     Control("customers.loss_aversion", "Loss aversion (losses weigh x times)", 0.05, high=5.0),
     Control("market.customers", "People in the market", 500, low=1000, high=20000),
+    Control("days", "Days to run", 10, low=60, high=730),
     Control("seed", "Seed", 1, high=99),
 )
 
@@ -69,25 +73,11 @@ def schema_field(key: str):
     return {f.name: f for f in fields(section)}[leaf]
 
 
-def setting(tree: dict, key: str):
-    """The value at a dotted key of a nested settings tree."""
-    for part in key.split("."):
-        tree = tree[part]
-    return tree
-
-
 def config_value(config: ServsimConfig, key: str):
     """The value at a dotted key of a typed config."""
     for part in key.split("."):
         config = getattr(config, part)
     return config
-
-
-def with_setting(tree: dict, key: str, value) -> None:
-    *parents, leaf = key.split(".")
-    for part in parents:
-        tree = tree[part]
-    tree[leaf] = value
 
 
 def control_range(control: Control) -> tuple[float, float]:
@@ -136,6 +126,20 @@ class ClassroomModel(ServiceModel):
         super().__init__(validate(settings))
         self.lesson = LESSONS[lesson]
         self.sample = CustomerSample(self.people, SAMPLE_SIZE)
+        self.reference_config = validate(reference_settings(self.lesson, settings))
+        self.questions = dict(self.lesson.predict)  # day -> question; removed once the class has answered
+        self.lock = threading.RLock()  # the page draws while its play loop steps: one at a time
+
+    def reference_timeseries(self) -> pd.DataFrame:
+        """The counterfactual run to the horizon: same seed and dice, the lesson's reference policy."""
+        return _reference_run(self.reference_config)
+
+    def question(self) -> str | None:
+        """The question the class is to answer before the run goes on, if today has one."""
+        return self.questions.get(self.day)
+
+    def answered(self) -> None:
+        self.questions.pop(self.day, None)
 
     def changes_from_lesson(self) -> list[tuple[str, object]]:
         """(label, value) of each control this run sets differently from its lesson: what Reset applied."""
@@ -173,6 +177,21 @@ STATUSES = (
     LEFT_AFTER_COMPLAINT,
     WITH_COMPETITOR,
 ) = range(len(STATUSES))
+
+
+_reference_runs: dict[str, pd.DataFrame] = {}
+_reference_lock = threading.Lock()
+
+
+def _reference_run(config: ServsimConfig) -> pd.DataFrame:
+    """The run of ``config``, computed once per configuration (every student's lesson shares its reference)."""
+    key = repr(config)
+    with _reference_lock:
+        if key not in _reference_runs:
+            if len(_reference_runs) >= 32:  # a class tries a few settings; keep the memory bounded
+                _reference_runs.pop(next(iter(_reference_runs)))
+            _reference_runs[key] = simulate(config)[0]
+        return _reference_runs[key]
 
 
 class CustomerSample:

@@ -1,4 +1,4 @@
-"""How fast the dashboard is at classroom sizes: model time per day, and drawing time per redraw.
+"""How fast the dashboard is at classroom sizes: model time per day, and drawing time per frame.
 
     python -m sim.classroom.step_timing                # 10,000 customers, every lesson
     python -m sim.classroom.step_timing --customers 2000 --days 200
@@ -9,7 +9,6 @@ Prints numbers; it asserts nothing (timings depend on the machine and its load).
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import time
 
@@ -28,19 +27,18 @@ def model_seconds_per_day(lesson: str, customers: int, days: int) -> list[float]
 
 
 def redraw_seconds(lesson: str, customers: int, days: int, repeats: int) -> list[float]:
-    """All dashboard panels drawn to PNG, as the browser receives them after a step."""
-    from sim.classroom.dashboard import COMPONENTS
+    """The lesson's two key plots drawn to PNG, as the page draws them on each frame while playing."""
+    from sim.classroom.dashboard import panel_figure, png
 
     model = ClassroomModel(lesson, **{"market.customers": customers})
+    model.reference_timeseries()  # computed once per lesson, before the first frame
     for _ in range(days):
         model.step()
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
-        for component in COMPONENTS:
-            element = component(model)
-            if element.args:  # a figure: encode it as the page does
-                element.args[0].savefig(io.BytesIO(), format="png")
+        for name in model.lesson.key_panels:
+            png(panel_figure(name, model))
         timings.append(time.perf_counter() - start)
     return timings
 
@@ -59,7 +57,7 @@ def main() -> None:
             f"95th percentile {1000 * sorted(timings)[int(0.95 * len(timings))]:6.2f} ms   max {1000 * max(timings):6.2f} ms"
         )
     redraws = redraw_seconds("trap", args.customers, 180, args.redraws)
-    print(f"drawing every dashboard panel once (trap, day 180): median {statistics.median(redraws):.2f} s")
+    print(f"one frame while playing (the trap's two key plots, day 180): median {statistics.median(redraws):.2f} s")
 
 
 if __name__ == "__main__":
