@@ -75,8 +75,8 @@ def _days_axis(ax, frame: Frame) -> None:
 
 def _reference_line(ax, reference, series, frame: Frame, **style) -> None:
     if reference is not None and len(reference):
-        ax.plot(reference["day"], series(reference), color=REFERENCE_COLOUR, lw=2, zorder=1.5,
-                label=style.pop("label", frame.reference_label), **style)
+        style = {"lw": 2, "label": frame.reference_label, **style}
+        ax.plot(reference["day"], series(reference), color=REFERENCE_COLOUR, zorder=1.5, **style)
 
 
 def label_difference(ax, ts, reference, series, frame: Frame, unit: str, fmt: str = "{:+.2f}") -> None:
@@ -167,9 +167,11 @@ def iceberg(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None =
         ax.plot(ts["day"], complaints(ts), color="#e67e22", lw=2.5, label="complaints")
         ax.plot(ts["day"], ts["queue_length"], color="#34495e", lw=1.2, label="waiting at the desk")
     _reference_line(ax, reference, complaints, frame, label=f"complaints, {frame.reference_label}")
+    _reference_line(ax, reference, lambda t: t["queue_length"], frame, lw=1, ls=":",
+                    label=f"waiting, {frame.reference_label}")
     ax.set_ylim(bottom=0)
     low, high = ax.get_ylim()
-    ax.set_ylim(0, high * 1.3)  # room on top for the legend
+    ax.set_ylim(0, high * 1.6)  # room on top for the legend
     ax.set_ylabel("people per day")
     ax.set_title("The iceberg: unhappy visits, complaints, the queue")
     _legend(ax, ncol=2)

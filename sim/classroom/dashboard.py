@@ -193,7 +193,7 @@ def Settings(lesson: str, draft: solara.Reactive[dict], on_apply):
                 def set_value(value, key=control.key):
                     draft.value = {**draft.value, key: value}
 
-                with solara.Div(style={"width": "300px", "margin-right": "16px"}):
+                with solara.Div(style={"width": "300px", "height": "60px", "margin-right": "16px"}):
                     value = draft.value[control.key]
                     if spec["type"] == "Checkbox":
                         solara.Checkbox(label=spec["label"], value=value, on_value=set_value)
@@ -201,7 +201,36 @@ def Settings(lesson: str, draft: solara.Reactive[dict], on_apply):
                         slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
                         slider(spec["label"], value=value, min=spec["min"], max=spec["max"], step=spec["step"],
                                on_value=set_value, thumb_label=False)
-        solara.Button("Restart with these settings", color="primary", on_click=on_apply)
+        solara.Button("Restart with these settings", color="primary", on_click=on_apply, style={"margin-top": "12px"})
+
+
+@solara.component
+def DayCounter(model: ClassroomModel, shown_day: solara.Reactive[int]):
+    solara.v.Html(tag="p", class_="servsim-day", children=[f"Day {shown_day.value} of {model.config.days}"])
+
+
+@solara.component
+def KeyPlots(model: ClassroomModel, shown_day: solara.Reactive[int], drawn: dict):
+    """The lesson's two key plots: the only drawing done while the lesson plays."""
+    start = time.perf_counter()
+    images = [png(panel_figure(name, model)) for name in model.lesson.key_panels]
+    drawn.update(day=shown_day.value, at=time.perf_counter(), seconds=time.perf_counter() - start)
+    with solara.Column(gap="4px"):
+        for name, image in zip(model.lesson.key_panels, images):
+            Plot(image, css_class=f"servsim-plot servsim-key-plot servsim-{name}")
+
+
+@solara.component
+def MorePlots(model: ClassroomModel, shown_day: solara.Reactive[int], playing: bool):
+    """The picture of people and the other panels, below the fold: redrawn when the run pauses, so playing stays fast."""
+    if playing:
+        return solara.Div()
+    shown_day.value  # read: a step while paused redraws them
+    with solara.Row(style={"flex-wrap": "wrap"}) as row:
+        Plot(people_figure(model))
+        for name in other_panels(model):
+            Plot(panel_figure(name, model, OTHER_PLOT_SIZE))
+    return row
 
 
 @solara.component
@@ -215,7 +244,9 @@ def LessonView(lesson_name: str, on_lesson):
     model = solara.use_memo(lambda: ClassroomModel(lesson_name, **applied), dependencies=[generation])
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEED_DAYS_PER_SECOND[2])
-    shown_day = solara.use_reactive(0)  # the day drawn; setting it redraws
+    shown_day = solara.use_reactive(0)  # the day on screen; setting it redraws the day counter and the plots
+    # The day the key plots last drew, when they finished, and how long it took.
+    drawn = solara.use_memo(lambda: {"day": 0, "at": 0.0, "seconds": 0.0}, dependencies=[model])
 
     def play_loop(cancel):
         """Runs while the lesson is on screen; while playing, steps as many days as the speed and the clock say."""
@@ -229,9 +260,12 @@ def LessonView(lesson_name: str, on_lesson):
             last = now
             days = int(owed)
             owed -= days
-            if advance(model, days):
+            if advance(model, days):  # the end, or a question: show the day, then stop
+                shown_day.value = model.day
                 playing.value = False
-            shown_day.value = model.day
+            elif drawn["day"] == shown_day.value and now - drawn["at"] >= drawn["seconds"]:
+                # The last frame is drawn, and drawing takes at most half the time: the model keeps its pace.
+                shown_day.value = model.day
 
     solara.use_thread(play_loop, dependencies=[model], intrusive_cancel=False)
 
@@ -249,7 +283,6 @@ def LessonView(lesson_name: str, on_lesson):
         set_generation(generation + 1)
         shown_day.value = 0
 
-    shown_day.value  # read, so that the play loop's and the buttons' updates of it redraw the page
     question = model.question()
     with solara.Column(classes=["servsim-page"], gap="4px"):
         with solara.Row(style={"align-items": "center"}, gap="6px"):
@@ -272,22 +305,15 @@ def LessonView(lesson_name: str, on_lesson):
                                   disabled=not model.running or (question is not None and not playing.value))
                     solara.Button("+1 week", on_click=step_week, disabled=playing.value or not model.running)
                     solara.Button("Start again", on_click=restart)
-                solara.v.Html(tag="p", class_="servsim-day",
-                              children=[f"Day {model.day} of {model.config.days}"])
+                DayCounter(model, shown_day)
                 solara.SliderInt("Speed (days per second)", value=speed, min=SPEED_DAYS_PER_SECOND[0],
                                  max=SPEED_DAYS_PER_SECOND[1], step=5, thumb_label=False)
-            with solara.Column(gap="4px"):
-                for name in lesson.key_panels:
-                    Plot(panel_figure(name, model), css_class=f"servsim-plot servsim-key-plot servsim-{name}")
+            KeyPlots(model, shown_day, drawn)
         _paragraph("This run.", describe_changes(model.changes_from_lesson()))
         _paragraph("Why it happens.", lesson.why)
         _paragraph("Try next.", lesson.try_next)
         Settings(lesson_name, draft, restart)
-        if not playing.value:  # the rest of the page redraws when the run pauses, so playing stays fast
-            with solara.Row(style={"flex-wrap": "wrap"}):
-                Plot(people_figure(model))
-                for name in other_panels(model):
-                    Plot(panel_figure(name, model, OTHER_PLOT_SIZE))
+        MorePlots(model, shown_day, playing.value)
 
 
 @solara.component

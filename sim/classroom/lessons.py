@@ -59,7 +59,7 @@ LESSONS: dict[str, Lesson] = {
                 "surprise pleased. A surprise the firm cannot keep is worse than none."
             ),
             try_next=(
-                "Untick 'surprise falls back' and press Reset: a surprise the firm keeps up becomes its new standard. "
+                "Untick 'surprise falls back' and restart: a surprise the firm keeps up becomes its new standard. "
                 "Or set 'customers learn from each visit' to 0: without learning there is no trap."
             ),
             reference_label="never surprised",
@@ -72,9 +72,9 @@ LESSONS: dict[str, Lesson] = {
             name="promise",
             title="Promise loud, pay later",
             watch=(
-                "The firm promises 8.5 but delivers 7. The loud promise draws newcomers: the customer count "
-                "grows. But visits keep breaking the promise: trust in the firm's promises collapses, more "
-                "visits fall 'below', and starting customers leave faster than under an honest promise."
+                "The firm promises 8.5 but delivers 7. The loud promise draws newcomers, but visits keep "
+                "breaking it: trust in the firm's promises collapses, more visits fall 'below', and starting "
+                "customers leave faster than under the honest promise (grey)."
             ),
             why=(
                 "Promises form expectations, to the extent customers trust them. A loud promise draws customers "
@@ -82,7 +82,7 @@ LESSONS: dict[str, Lesson] = {
                 "customers. Replacing the customers it loses costs the firm money. A low-key promise that the "
                 "firm beats keeps expectations reachable."
             ),
-            try_next="Set the promise to 6 and press Reset: fewer newcomers, but more customers stay and trust holds.",
+            try_next="Set the promise to 6 and restart: fewer newcomers, but more customers stay and trust holds.",
             reference_label="honest promise",
             reference={"firm.promise": Follow("firm.quality")},
             key_panels=("attitudes", "retention"),
@@ -105,7 +105,7 @@ LESSONS: dict[str, Lesson] = {
                 "complainants give up waiting."
             ),
             try_next=(
-                "Set 'front line solves on the spot' to 0.8 and 'desk handlers' to 4, then Reset: the queue "
+                "Set 'front line solves on the spot' to 0.8 and 'desk handlers' to 4, then restart: the queue "
                 "vanishes and recovered customers stay."
             ),
             reference_label="fast desk",
@@ -127,7 +127,7 @@ LESSONS: dict[str, Lesson] = {
                 "silent dissatisfied customers get no recovery: they leave more often than complainants whose "
                 "problem was solved. Complaints are a gift: a guarantee invites them and opens the channel."
             ),
-            try_next="Tick 'guarantee' and press Reset: more complaints reach the firm, and fewer leave silently.",
+            try_next="Tick 'guarantee' and restart: more complaints reach the firm, and fewer leave silently.",
             reference_label="with a guarantee",
             reference={"firm.guarantee": True},
             key_panels=("iceberg", "retention"),
@@ -147,7 +147,7 @@ LESSONS: dict[str, Lesson] = {
                 "doing it right the first time, is the first determinant of perceived quality, and small "
                 "slips at each step add up to many failed visits."
             ),
-            try_next="Set 'each step right first time' to 0.99 and press Reset: 95% of visits are right, and customers stay.",
+            try_next="Set 'each step right first time' to 0.99 and restart: 95% of visits are right, and customers stay.",
             reference_label="steps 99% right",
             reference={"firm.step_reliability": 0.99},
             key_panels=("outcome_mix", "attitudes"),

@@ -1,9 +1,10 @@
 """The dashboard's model logic, free of any web code so it is tested without a browser.
 
 ``ClassroomModel`` is the simulation as a teacher drives it: a lesson's preset
-plus the values of the on-screen controls, stopping at the lesson's horizon.
-``CONTROLS`` lists the parameters a teacher changes; ``control_specs`` turns
-them into Mesa's slider and checkbox specifications, taking every range from
+plus the values of the on-screen controls, stopping at the lesson's horizon,
+with its reference run for the grey line. ``CONTROLS`` lists the parameters a
+teacher changes; ``control_specs`` turns them into slider and checkbox
+specifications (in Mesa's ``model_params`` format), taking every range from
 the parameter schema (``sim/params.py``). ``CustomerSample`` follows a fixed
 set of people so the dashboard can show who complained, who was recovered
 and who left without a word.
@@ -113,9 +114,12 @@ def control_specs(lesson: str) -> dict:
 class ClassroomModel(ServiceModel):
     """The simulation as the dashboard runs it: a lesson, the controls' values, stop at the horizon.
 
-    Mesa's controller re-creates the model on Reset as ``ClassroomModel(**values)``
-    with the controls' values under their dotted keys (``firm.promise=8``), so
-    keyword arguments are the way in; anything out of range raises ``ConfigError``.
+    The page re-creates the model on a restart as ``ClassroomModel(lesson, **values)``
+    with the controls' values under their dotted keys (``firm.promise=8``), the way
+    Mesa's own controller does, so keyword arguments are the way in; anything out
+    of range raises ``ConfigError``. Each model knows its counterfactual (the
+    lesson's reference policy on the same settings and seed) and the questions
+    the lesson stops for.
     """
 
     def __init__(self, lesson: str = DEFAULT_LESSON, **kwargs):
@@ -142,7 +146,7 @@ class ClassroomModel(ServiceModel):
         self.questions.pop(self.day, None)
 
     def changes_from_lesson(self) -> list[tuple[str, object]]:
-        """(label, value) of each control this run sets differently from its lesson: what Reset applied."""
+        """(label, value) of each control this run sets differently from its lesson: what a restart applied."""
         preset = lesson_settings(self.lesson.name)
         return [
             (control.label, config_value(self.config, control.key))

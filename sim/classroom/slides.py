@@ -81,9 +81,11 @@ def history_panel(ax, runs):
         heights = [100 * k if show else 0.0 for k, show in zip(kept, shown)]
         bars = ax.bar(positions + (i - (len(runs) - 1) / 2) * width, heights, width, color=colour, label=run.label)
         for bar, k, n, show in zip(bars, kept, sizes, shown):
-            text = f"{100 * k:.0f}%\nof {n:,}" if show else f"{n} people"
-            ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
+            x = bar.get_x() + bar.get_width() / 2
+            ax.annotate(f"{100 * k:.0f}%" if show else "", (x, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center")
+            ax.annotate(f"{n:,} people", (x, 2), rotation=90, ha="center", va="bottom", fontsize=9,
+                        color="white" if show else "black")
     ax.set_xticks(positions, list(HISTORIES.values()))
     ax.set_ylim(0, 125)
     ax.set_ylabel("% of the group still with the firm")
