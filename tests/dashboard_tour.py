@@ -28,7 +28,7 @@ def shown_day(page) -> int:
 
 
 def tour(lesson: str, day: int, out: Path) -> None:
-    with tempfile.TemporaryDirectory() as scratch, dashboard_server(Path("/tmp/wtclass/tour.log")) as url:
+    with tempfile.TemporaryDirectory() as scratch, dashboard_server(Path(scratch) / "server.log") as url:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport=PROJECTOR)

@@ -210,26 +210,33 @@ def DayCounter(model: ClassroomModel, shown_day: solara.Reactive[int]):
 
 
 @solara.component
-def KeyPlots(model: ClassroomModel, shown_day: solara.Reactive[int], drawn: dict):
+def KeyPlots(model: ClassroomModel, shown_day: solara.Reactive[int]):
     """The lesson's two key plots: the only drawing done while the lesson plays."""
-    start = time.perf_counter()
-    images = [png(panel_figure(name, model)) for name in model.lesson.key_panels]
-    drawn.update(day=shown_day.value, at=time.perf_counter(), seconds=time.perf_counter() - start)
+    shown_day.value  # read: each frame redraws them
     with solara.Column(gap="4px"):
-        for name, image in zip(model.lesson.key_panels, images):
-            Plot(image, css_class=f"servsim-plot servsim-key-plot servsim-{name}")
+        for name in model.lesson.key_panels:
+            Plot(panel_figure(name, model), css_class=f"servsim-plot servsim-key-plot servsim-{name}")
 
 
 @solara.component
 def MorePlots(model: ClassroomModel, shown_day: solara.Reactive[int], playing: bool):
-    """The picture of people and the other panels, below the fold: redrawn when the run pauses, so playing stays fast."""
-    if playing:
-        return solara.Div()
-    shown_day.value  # read: a step while paused redraws them
+    """The picture of people and the other panels, below the fold.
+
+    Drawn when the run pauses (so playing stays fast), in a thread of their own (so a
+    question or the last day shows at once, without waiting for five more figures).
+    """
+    day = None if playing else shown_day.value  # read only when paused: frames while playing do not redraw them
+
+    def draw():
+        if day is None:
+            return []
+        return [png(people_figure(model)), *(png(panel_figure(name, model, OTHER_PLOT_SIZE)) for name in other_panels(model))]
+
+    result = solara.use_thread(draw, dependencies=[model, day], intrusive_cancel=False)
     with solara.Row(style={"flex-wrap": "wrap"}) as row:
-        Plot(people_figure(model))
-        for name in other_panels(model):
-            Plot(panel_figure(name, model, OTHER_PLOT_SIZE))
+        if result.state == solara.ResultState.FINISHED:
+            for image in result.value:
+                Plot(image)
     return row
 
 
@@ -245,27 +252,29 @@ def LessonView(lesson_name: str, on_lesson):
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEED_DAYS_PER_SECOND[2])
     shown_day = solara.use_reactive(0)  # the day on screen; setting it redraws the day counter and the plots
-    # The day the key plots last drew, when they finished, and how long it took.
-    drawn = solara.use_memo(lambda: {"day": 0, "at": 0.0, "seconds": 0.0}, dependencies=[model])
 
     def play_loop(cancel):
-        """Runs while the lesson is on screen; while playing, steps as many days as the speed and the clock say."""
-        last, owed = time.perf_counter(), 0.0
-        while not cancel.wait(FRAME_SECONDS):
+        """Runs while the lesson is on screen; while playing, steps as many days as the speed and the clock say.
+
+        Setting ``shown_day`` draws the frame in this thread (Solara renders where the state
+        changes), so frames never queue up: the next one starts a frame's time after the last
+        one started, or at once if drawing took longer, and the days it shows catch up with the clock.
+        """
+        last, owed, wait = time.perf_counter(), 0.0, FRAME_SECONDS
+        while not cancel.wait(wait):
             now = time.perf_counter()
             if not playing.value:
-                last, owed = now, 0.0
+                last, owed, wait = now, 0.0, FRAME_SECONDS
                 continue
             owed += speed.value * (now - last)
             last = now
             days = int(owed)
             owed -= days
-            if advance(model, days):  # the end, or a question: show the day, then stop
-                shown_day.value = model.day
+            stopped = advance(model, days)  # the end, or a question: show the day, then stop
+            shown_day.value = model.day
+            if stopped:
                 playing.value = False
-            elif drawn["day"] == shown_day.value and now - drawn["at"] >= drawn["seconds"]:
-                # The last frame is drawn, and drawing takes at most half the time: the model keeps its pace.
-                shown_day.value = model.day
+            wait = max(0.01, FRAME_SECONDS - (time.perf_counter() - now))
 
     solara.use_thread(play_loop, dependencies=[model], intrusive_cancel=False)
 
@@ -308,7 +317,7 @@ def LessonView(lesson_name: str, on_lesson):
                 DayCounter(model, shown_day)
                 solara.SliderInt("Speed (days per second)", value=speed, min=SPEED_DAYS_PER_SECOND[0],
                                  max=SPEED_DAYS_PER_SECOND[1], step=5, thumb_label=False)
-            KeyPlots(model, shown_day, drawn)
+            KeyPlots(model, shown_day)
         _paragraph("This run.", describe_changes(model.changes_from_lesson()))
         _paragraph("Why it happens.", lesson.why)
         _paragraph("Try next.", lesson.try_next)
