@@ -16,6 +16,7 @@ counts, shares and money start at zero; an axis that cannot (quality on the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,15 @@ def readable_range(frame: pd.DataFrame, min_span: float) -> tuple[float, float]:
     low, high = float(frame.min().min()), float(frame.max().max())
     middle, half = (low + high) / 2, max(high - low + 1.0, min_span) / 2
     return middle - half, middle + half
+
+
+def nice_ceiling(value: float) -> float:
+    """The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above ``value``: axis limits that
+    move rarely while a run plays, and waste at most a fifth of the axis."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(power * step for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if power * step >= value * (1 - 1e-9))
 
 
 def shade_surprise(ax, window, label: bool = False, filled_chart: bool = False) -> None:
@@ -100,7 +110,8 @@ def label_difference(ax, ts, reference, series, frame: Frame, unit: str, fmt: st
 
 
 def _legend(ax, **kwargs) -> None:
-    kwargs = {"loc": "upper left", "frameon": False, "borderaxespad": 0.2, "handlelength": 1.5, **kwargs}
+    kwargs = {"loc": "upper left", "frameon": False, "borderaxespad": 0.2, "handlelength": 1.5, "columnspacing": 1.2,
+              **kwargs}
     if kwargs.get("handles", ax.get_legend_handles_labels()[0]):  # nothing drawn yet before the first day
         ax.legend(**kwargs)
 
@@ -126,7 +137,10 @@ def expectation(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | No
         ax.plot(day, ts["promise"], color="black", ls="--", lw=1.2, label="promise")
     _reference_line(ax, reference, expected, frame, label=f"expected, {frame.reference_label}")
     low, high = readable_range(pd.concat(levels), min_span=3.0) if levels else (5.0, 9.0)
-    ax.set_ylim(low - tolerance, high + tolerance + 0.35 * (high - low))  # room on top for the legend
+    bottom, top = low - tolerance, high + tolerance + 0.35 * (high - low)  # room on top for the legend
+    bottom, top = math.floor(2 * bottom) / 2, math.ceil(2 * top) / 2  # half points: the axis moves rarely
+    ax.set_ylim(bottom, top)
+    ax.set_yticks(range(math.ceil(bottom), min(10, math.floor(top)) + 1))  # the scale ends at 10
     mark_axis_break(ax)
     ax.set_ylabel("quality (0-10)")
     ax.set_title("What customers expect and what they perceive")
@@ -170,8 +184,7 @@ def iceberg(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None =
     _reference_line(ax, reference, lambda t: t["queue_length"], frame, lw=1, ls=":",
                     label=f"waiting, {frame.reference_label}")
     ax.set_ylim(bottom=0)
-    low, high = ax.get_ylim()
-    ax.set_ylim(0, high * 1.6)  # room on top for the legend
+    ax.set_ylim(0, nice_ceiling(ax.get_ylim()[1] * 1.6))  # room on top for the legend
     ax.set_ylabel("people per day")
     ax.set_title("The iceberg: unhappy visits, complaints, the queue")
     _legend(ax, ncol=2)
@@ -194,7 +207,7 @@ def retention(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None
     _reference_line(ax, reference, kept, frame, label=f"still here, {frame.reference_label}")
     top = max(110.0, float((100 * ts["active"] / frame.starting_customers).max()) + 10) if (
         len(ts) and frame.starting_customers) else 110.0
-    ax.set_ylim(0, top)
+    ax.set_ylim(0, 10 * math.ceil(top / 10))
     ax.set_ylabel("% of the day-0 customers")
     ax.set_title("Customers kept")
     _legend(ax, loc="lower left")
@@ -221,7 +234,7 @@ def attitudes(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None
     if reference is not None and len(reference):
         trust_ax.plot(reference["day"], reference["mean_trust"], color=REFERENCE_COLOUR, lw=1.5, ls="--")
     series = [satisfaction(t).abs().max() for t in (ts, reference) if t is not None and len(t)]
-    span = max([0.5, *(1.25 * float(s) for s in series)])
+    span = nice_ceiling(max([0.5, *(1.25 * float(s) for s in series)]))
     ax.set_ylim(-span, 1.3 * span)
     ax.set_ylabel("satisfaction (0 = as expected)")
     ax.set_title("Satisfaction and trust of the firm's customers")
@@ -246,7 +259,7 @@ def money(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None = N
         ax.plot(ts["day"], profit(ts), color="#1e8449", lw=2.5, label="profit")
     _reference_line(ax, reference, profit, frame, label=f"profit, {frame.reference_label}")
     low, high = ax.get_ylim()
-    ax.set_ylim(min(0.0, low), max(high, 1.0) * 1.25)
+    ax.set_ylim(-nice_ceiling(-low) if low < 0 else 0.0, nice_ceiling(max(high, 1.0) * 1.25))
     ax.set_ylabel("thousands, so far")
     ax.set_title("Money: revenue, costs and profit so far")
     _legend(ax, ncol=2)

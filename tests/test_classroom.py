@@ -228,3 +228,26 @@ def test_a_run_stops_on_its_question_day_until_answered():
     assert advance(model, 5) is True and model.day == question_day
     model.answered()
     assert advance(model, 5) is False and model.day == question_day + 5
+
+
+def test_a_blitted_frame_looks_like_a_full_drawing():
+    """The play loop draws only the data on a saved background; the picture must be the one a full drawing gives."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from sim.classroom.dashboard import FramePainter, panel_figure, png
+
+    model = ClassroomModel("trap", **SMALL)
+    painter = FramePainter()
+    for _ in range(150):
+        model.step()
+    painter.png(panel_figure("expectation", model))  # the layout of day 150
+    layout = painter.layout
+    model.step()
+    fig = panel_figure("expectation", model)
+    blitted, full = (Image.open(io.BytesIO(image)).convert("RGB") for image in (painter.png(fig), png(fig)))
+    assert painter.layout is layout, "day 151 should reuse day 150's background"
+    assert blitted.size == full.size
+    difference = ImageChops.difference(blitted, full).convert("L")
+    assert (np.asarray(difference) > 40).sum() < 0.002 * blitted.size[0] * blitted.size[1]
