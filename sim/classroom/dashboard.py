@@ -191,8 +191,7 @@ def other_panels(model: ClassroomModel) -> list[str]:
 
 
 @solara.component
-def Plot(fig_or_png, css_class: str = "servsim-plot"):
-    image = fig_or_png if isinstance(fig_or_png, bytes) else png(fig_or_png)
+def Plot(image: bytes, css_class: str = "servsim-plot"):
     with solara.Div(classes=[css_class]):
         solara.Image(image, format="png")
 
@@ -282,26 +281,16 @@ def MorePlots(model: ClassroomModel, shown_day: solara.Reactive[int], playing: b
     return row
 
 
-@solara.component
-def LessonView(lesson_name: str, on_lesson):
-    """One lesson in one browser session: its model, the play loop, the page."""
-    lesson = LESSONS[lesson_name]
-    defaults = {key: spec["value"] for key, spec in control_specs(lesson_name).items() if key != "lesson"}
-    draft = solara.use_reactive(defaults)
-    applied, set_applied = solara.use_state(defaults)
-    generation, set_generation = solara.use_state(0)
-    model = solara.use_memo(lambda: ClassroomModel(lesson_name, **applied), dependencies=[generation])
-    playing = solara.use_reactive(False)
-    speed = solara.use_reactive(SPEED_DAYS_PER_SECOND[2])
-    shown_day = solara.use_reactive(0)  # the day on screen; setting it redraws the day counter and the plots
+def use_play_loop(model: ClassroomModel, playing: solara.Reactive[bool], speed: solara.Reactive[int],
+                  shown_day: solara.Reactive[int]) -> None:
+    """While the lesson is on screen, a thread that, while playing, steps as many days as the speed and the clock say.
+
+    Setting ``shown_day`` draws the frame in this thread (Solara renders where the state
+    changes), so frames never queue up: the next one starts a frame's time after the last
+    one started, or at once if drawing took longer, and the days it shows catch up with the clock.
+    """
 
     def play_loop(cancel):
-        """Runs while the lesson is on screen; while playing, steps as many days as the speed and the clock say.
-
-        Setting ``shown_day`` draws the frame in this thread (Solara renders where the state
-        changes), so frames never queue up: the next one starts a frame's time after the last
-        one started, or at once if drawing took longer, and the days it shows catch up with the clock.
-        """
         last, owed, wait = time.perf_counter(), 0.0, FRAME_SECONDS
         while not cancel.wait(wait):
             now = time.perf_counter()
@@ -320,6 +309,12 @@ def LessonView(lesson_name: str, on_lesson):
 
     solara.use_thread(play_loop, dependencies=[model], intrusive_cancel=False)
 
+
+@solara.component
+def Controls(model: ClassroomModel, playing: solara.Reactive[bool], speed: solara.Reactive[int],
+             shown_day: solara.Reactive[int], on_restart):
+    """The lesson's question when it has stopped for one, Play, a week's step, Start again, the day, the speed."""
+
     def step_week():
         advance(model, STEP_DAYS)
         shown_day.value = model.day
@@ -328,13 +323,45 @@ def LessonView(lesson_name: str, on_lesson):
         model.answered()
         playing.value = True
 
+    shown_day.value  # read: a step onto a question day, or to the end, shows the question or greys Play
+    question = model.question()
+    with solara.Column(gap="4px") as controls:
+        if question:
+            with solara.Div(classes=["servsim-question"]):
+                solara.v.Html(tag="p", children=[solara.v.Html(tag="b", children=[f"Day {model.day}. Predict: "]), question])
+                solara.Button("Show what happens", color="warning", on_click=reveal)
+        with solara.Row(gap="6px", style={"align-items": "center"}):
+            solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary",
+                          on_click=lambda: playing.set(not playing.value),
+                          disabled=not model.running or (question is not None and not playing.value))
+            solara.Button("+1 week", on_click=step_week, disabled=playing.value or not model.running)
+            solara.Button("Start again", on_click=on_restart)
+        DayCounter(model, shown_day)
+        solara.SliderInt("Speed (days per second)", value=speed, min=SPEED_DAYS_PER_SECOND[0],
+                         max=SPEED_DAYS_PER_SECOND[1], step=5, thumb_label=False)
+    return controls
+
+
+@solara.component
+def LessonView(lesson_name: str, on_lesson):
+    """One lesson in one browser session: its model, the play loop, the page."""
+    lesson = LESSONS[lesson_name]
+    defaults = {key: spec["value"] for key, spec in control_specs(lesson_name).items() if key != "lesson"}
+    draft = solara.use_reactive(defaults)
+    applied, set_applied = solara.use_state(defaults)
+    generation, set_generation = solara.use_state(0)
+    model = solara.use_memo(lambda: ClassroomModel(lesson_name, **applied), dependencies=[generation])
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(SPEED_DAYS_PER_SECOND[2])
+    shown_day = solara.use_reactive(0)  # the day on screen; setting it redraws the day counter and the plots
+    use_play_loop(model, playing, speed, shown_day)
+
     def restart():
         playing.value = False
         set_applied(dict(draft.value))
         set_generation(generation + 1)
         shown_day.value = 0
 
-    question = model.question()
     with solara.Column(classes=["servsim-page"], gap="4px"):
         with solara.Row(style={"align-items": "center"}, gap="6px"):
             solara.v.Html(tag="h2", children=["servsim classroom"])
@@ -345,20 +372,7 @@ def LessonView(lesson_name: str, on_lesson):
             with solara.Column(classes=["servsim-lesson"], gap="4px"):
                 solara.v.Html(tag="h3", children=[lesson.title])
                 solara.v.Html(tag="p", children=[lesson.watch])
-                if question:
-                    with solara.Div(classes=["servsim-question"]):
-                        solara.v.Html(tag="p", children=[solara.v.Html(tag="b", children=[f"Day {model.day}. Predict: "]),
-                                                         question])
-                        solara.Button("Show what happens", color="warning", on_click=reveal)
-                with solara.Row(gap="6px", style={"align-items": "center"}):
-                    solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary",
-                                  on_click=lambda: playing.set(not playing.value),
-                                  disabled=not model.running or (question is not None and not playing.value))
-                    solara.Button("+1 week", on_click=step_week, disabled=playing.value or not model.running)
-                    solara.Button("Start again", on_click=restart)
-                DayCounter(model, shown_day)
-                solara.SliderInt("Speed (days per second)", value=speed, min=SPEED_DAYS_PER_SECOND[0],
-                                 max=SPEED_DAYS_PER_SECOND[1], step=5, thumb_label=False)
+                Controls(model, playing, speed, shown_day, restart)
             KeyPlots(model, shown_day)
         _paragraph("This run.", describe_changes(model.changes_from_lesson()))
         _paragraph("Why it happens.", lesson.why)
