@@ -18,7 +18,7 @@ LESSONS := $(notdir $(basename $(wildcard configs/lesson/*.yaml)))
 apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	else echo "make: $(1) is not installed; install it with: sudo apt-get install $(1)" >&2; fi
 
-$(STAMP): pyproject.toml tools/fill_solara_cdn.py
+$(STAMP): pyproject.toml sim/classroom/fill_solara_cdn.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# compat mode: Hydra discovers the project's sweeper plugin (hydra_plugins/) only
@@ -33,7 +33,7 @@ install: $(STAMP)
 # without it the page stays blank on machines that reach only package registries.
 offline-assets:
 	command -v npm >/dev/null || { $(call apt_install,npm); }
-	$(BIN)/python tools/fill_solara_cdn.py
+	$(BIN)/python -m sim.classroom.fill_solara_cdn
 
 # Debian's chromium drives the dashboard's browser test (playwright needs no browser download).
 browser:

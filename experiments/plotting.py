@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim import panels  # noqa: E402
+
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
 CI_NOTE = "bands: 95% confidence interval over replications"
 
@@ -27,7 +29,8 @@ def new_figure(rows: int, cols: int, width: float = 11.0, height_per_row: float 
 
 
 def save(fig, path: Path) -> str:
-    """Write a compact PNG (they are committed as reference figures); return its file name."""
-    fig.savefig(path, dpi=100, format="png")
+    """Write a compact PNG with the project's one writer (they are committed as reference figures),
+    close the pyplot figure, return its file name."""
+    panels.save(fig, path)
     plt.close(fig)
     return Path(path).name

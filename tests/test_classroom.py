@@ -7,7 +7,7 @@ import pytest
 from mesa.visualization.solara_viz import _check_model_params
 
 from agents.population import RESOLVED, SILENT, UNRESOLVED, Population
-from sim.classroom import (
+from sim.classroom.model import (
     CONTROLS,
     KEPT_QUIET,
     LEFT_AFTER_COMPLAINT,
@@ -24,7 +24,7 @@ from sim.classroom import (
     control_specs,
     schema_field,
 )
-from sim.lessons import LESSONS, lesson_settings
+from sim.classroom.lessons import LESSONS, lesson_settings
 from sim.params import ConfigError, validate
 
 SMALL = {"market.customers": 1000}
@@ -172,18 +172,82 @@ def test_the_sample_follows_real_people_through_a_run():
     assert counts["complaint waiting"] == int(people.complaint_pending[sample.index].sum())
 
 
-def test_every_panel_draws_before_the_first_step_and_after():
-    from sim.dashboard import COMPONENTS, ExpectationPlot, PeopleGrid
+def test_every_plot_draws_before_the_first_step_and_after():
+    from sim.classroom.dashboard import other_panels, panel_figure, people_figure
 
     model = ClassroomModel("trap", **SMALL)
-    for component in COMPONENTS:
-        component(model)
+    names = [*model.lesson.key_panels, *other_panels(model)]
+    for name in names:
+        panel_figure(name, model)
     for _ in range(30):
         model.step()
-    for component in COMPONENTS:
-        component(model)
-    expectation_axes = ExpectationPlot(model).args[0].axes[0]
-    assert [len(line.get_xdata()) for line in expectation_axes.get_lines()] == [30, 30, 30]
-    legend = PeopleGrid(model).args[0].axes[1].get_legend()
+    for name in names:
+        panel_figure(name, model)
+    legend = people_figure(model).axes[1].get_legend()
     shown = {text.get_text().rsplit(" (", 1)[0]: int(text.get_text().rsplit("(", 1)[1].rstrip(")")) for text in legend.get_texts()}
     assert shown == model.sample.counts(model.people)
+
+
+def test_the_key_plots_draw_the_reference_run_up_to_today_with_the_difference():
+    from sim.classroom.dashboard import panel_figure
+    from sim.panels import REFERENCE_COLOUR
+
+    model = ClassroomModel("trap", **SMALL)
+    for _ in range(120):
+        model.step()
+    ax = panel_figure("attitudes", model).axes[0]
+    grey = [line for line in ax.get_lines() if line.get_color() == REFERENCE_COLOUR]
+    assert len(grey) == 1 and len(grey[0].get_xdata()) == 120
+    assert any("vs never surprised" in text.get_text() for text in ax.texts)
+
+
+def test_plot_text_is_at_least_12_pixels_on_screen():
+    """The page shows plots at their natural size, so a font's pixels are its points x dpi / 72."""
+    from matplotlib.text import Text
+
+    from sim.classroom.dashboard import DPI, panel_figure, people_figure
+
+    model = ClassroomModel("recovery", **SMALL)
+    for _ in range(30):
+        model.step()
+    figures = [panel_figure(name, model) for name in ("expectation", "outcome_mix", "iceberg", "retention",
+                                                     "attitudes", "money")] + [people_figure(model)]
+    for fig in figures:
+        fig.canvas.draw()
+        sizes = [text.get_fontsize() * DPI / 72 for text in fig.findobj(Text) if text.get_text() and text.get_visible()]
+        assert min(sizes) >= 12
+
+
+def test_a_run_stops_on_its_question_day_until_answered():
+    from sim.classroom.dashboard import advance
+
+    model = ClassroomModel("trap", **SMALL)
+    question_day = model.lesson.predict[0][0]
+    assert advance(model, question_day + 50) is True
+    assert model.day == question_day and model.question()
+    assert advance(model, 5) is True and model.day == question_day
+    model.answered()
+    assert advance(model, 5) is False and model.day == question_day + 5
+
+
+def test_a_blitted_frame_looks_like_a_full_drawing():
+    """The play loop draws only the data on a saved background; the picture must be the one a full drawing gives."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from sim.classroom.dashboard import FramePainter, panel_figure, png
+
+    model = ClassroomModel("trap", **SMALL)
+    painter = FramePainter()
+    for _ in range(150):
+        model.step()
+    painter.png(panel_figure("expectation", model))  # the layout of day 150
+    layout = painter.layout
+    model.step()
+    fig = panel_figure("expectation", model)
+    blitted, full = (Image.open(io.BytesIO(image)).convert("RGB") for image in (painter.png(fig), png(fig)))
+    assert painter.layout is layout, "day 151 should reuse day 150's background"
+    assert blitted.size == full.size
+    difference = ImageChops.difference(blitted, full).convert("L")
+    assert (np.asarray(difference) > 40).sum() < 0.002 * blitted.size[0] * blitted.size[1]

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from omegaconf import OmegaConf
 from PIL import Image
 
-from experiments.slides import PANELS, lesson_runs, main
-from sim.config import compose, presets
-from sim.lessons import LESSONS, lesson_settings
+from sim.classroom.slides import SLIDES, lesson_runs, main
+from sim.classroom.lessons import LESSONS, lesson_settings, reference_settings
+from sim.panels import PANELS
+from sim.config import CONFIG_DIR, compose
 from sim.params import validate
 
-PRESETS = sorted(presets("lesson"))
+PRESETS = sorted(p.stem for p in (Path(CONFIG_DIR) / "lesson").glob("*.yaml"))
 
 
 def test_the_contracted_lessons_exist_with_words_and_a_figure():
     assert {"trap", "promise", "recovery", "iceberg", "reliability_chain"} <= set(PRESETS)
-    assert set(PRESETS) == set(LESSONS) == set(PANELS)
+    assert set(PRESETS) == set(LESSONS) == set(SLIDES)
     for lesson in LESSONS.values():
-        assert lesson.title and lesson.watch and lesson.why and lesson.try_next
-        assert lesson.variants[0][1] == {}, "the first variant is the lesson itself"
+        assert lesson.title and lesson.watch and lesson.why and lesson.try_next and lesson.reference_label
+        assert set(lesson.key_panels) <= set(PANELS)
+        assert all(0 < day < validate(lesson_settings(lesson.name)).days for day, _ in lesson.predict)
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -30,31 +34,36 @@ def test_lesson_settings_are_what_the_command_line_composes(name):
 
 
 @pytest.mark.parametrize("name", PRESETS)
-def test_every_compared_policy_is_valid_and_differs_from_the_lesson(name):
+def test_every_reference_is_valid_and_differs_from_the_lesson_only_in_its_policy(name):
     lesson = LESSONS[name]
-    base = compose(lesson=name)
-    for label, overrides in lesson.variants[1:]:
-        assert compose(overrides, lesson=name) != base, label
+    settings = lesson_settings(name)
+    reference = validate(reference_settings(lesson, settings))
+    assert reference != validate(settings)
+    assert reference.seed == validate(settings).seed and reference.days == validate(settings).days
+
+
+def test_the_promise_reference_follows_the_delivered_quality():
+    settings = lesson_settings("promise")
+    settings["firm"]["quality"] = 6.2
+    assert validate(reference_settings(LESSONS["promise"], settings)).firm.promise == 6.2
 
 
 def test_the_presets_set_what_their_lessons_say():
-    trap = compose(lesson="trap").firm.surprise
+    trap = validate(lesson_settings("trap")).firm.surprise
     assert trap.length > 0 and trap.size > 0 and trap.regress
-    assert compose(lesson="promise").firm.promise > compose(lesson="promise").firm.quality
-    chain = compose(lesson="reliability_chain").firm
+    assert validate(lesson_settings("promise")).firm.promise > validate(lesson_settings("promise")).firm.quality
+    chain = validate(lesson_settings("reliability_chain")).firm
     assert round(chain.step_reliability**chain.chain_steps, 2) == 0.77
-    recovery = compose(lesson="recovery").recovery
+    recovery = validate(lesson_settings("recovery")).recovery
     assert recovery.staff == 1 and recovery.on_the_spot == 0.0
 
 
-def test_compared_policies_share_their_dice_until_they_differ():
-    """Same seed for every policy: before the trap's surprise starts, all three runs are one run."""
-    runs = lesson_runs(LESSONS["trap"], customers=600, seed=4)
-    start = runs[0].config.firm.surprise.start
-    first = runs[0].timeseries.iloc[:start]
-    for run in runs[1:]:
-        assert run.timeseries.iloc[:start].equals(first)
-        assert not run.timeseries.iloc[start:].equals(runs[0].timeseries.iloc[start:])
+def test_the_lesson_and_its_reference_share_their_dice_until_they_differ():
+    """Same seed: before the trap's surprise starts, the lesson and the never-surprised firm are one run."""
+    lesson, reference = lesson_runs(LESSONS["trap"], customers=600, seed=4)
+    start = lesson.config.firm.surprise.start
+    assert reference.timeseries.iloc[:start].equals(lesson.timeseries.iloc[:start])
+    assert not reference.timeseries.iloc[start:].equals(lesson.timeseries.iloc[start:])
 
 
 def test_servsim_lesson_writes_png_and_pdf(tmp_path, capsys):

@@ -8,7 +8,7 @@ script reads which package versions the installed solara asks for, fetches
 each with ``npm pack`` and unpacks it into the cache folder. It is idempotent:
 packages already in the cache are skipped.
 
-    python tools/fill_solara_cdn.py
+    python -m sim.classroom.fill_solara_cdn
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The dashboard's model logic, free of any web code so it is tested without a browser.
 
 ``ClassroomModel`` is the simulation as a teacher drives it: a lesson's preset
-plus the values of the on-screen controls, stopping at the lesson's horizon.
-``CONTROLS`` lists the parameters a teacher changes; ``control_specs`` turns
-them into Mesa's slider and checkbox specifications, taking every range from
+plus the values of the on-screen controls, stopping at the lesson's horizon,
+with its reference run for the grey line. ``CONTROLS`` lists the parameters a
+teacher changes; ``control_specs`` turns them into slider and checkbox
+specifications (in Mesa's ``model_params`` format), taking every range from
 the parameter schema (``sim/params.py``). ``CustomerSample`` follows a fixed
 set of people so the dashboard can show who complained, who was recovered
 and who left without a word.
@@ -11,15 +12,17 @@ and who left without a word.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, fields
 
 import numpy as np
+import pandas as pd
 
 from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population
-from sim.config import compose
-from sim.lessons import LESSONS, lesson_settings
+from sim.classroom.lessons import LESSONS, lesson_settings, reference_settings, setting, with_setting
 from sim.model import ServiceModel
-from sim.params import ServsimConfig
+from sim.params import ServsimConfig, validate
+from sim.run import simulate
 
 DEFAULT_LESSON = "trap"
 SAMPLE_SIZE = 400  # a 20 x 20 picture of people
@@ -57,6 +60,7 @@ CONTROLS = (
     Control("customers.learning_rate", "Customers learn from each visit", 0.01, high=0.5),
     Control("customers.loss_aversion", "Loss aversion (losses weigh x times)", 0.05, high=5.0),
     Control("market.customers", "People in the market", 500, low=1000, high=20000),
+    Control("days", "Days to run", 10, low=60, high=730),
     Control("seed", "Seed", 1, high=99),
 )
 
@@ -68,13 +72,6 @@ def schema_field(key: str):
     for part in parents:
         section = {f.name: f for f in fields(section)}[part].default_factory
     return {f.name: f for f in fields(section)}[leaf]
-
-
-def setting(tree: dict, key: str):
-    """The value at a dotted key of a nested settings tree."""
-    for part in key.split("."):
-        tree = tree[part]
-    return tree
 
 
 def config_value(config: ServsimConfig, key: str):
@@ -117,18 +114,39 @@ def control_specs(lesson: str) -> dict:
 class ClassroomModel(ServiceModel):
     """The simulation as the dashboard runs it: a lesson, the controls' values, stop at the horizon.
 
-    Mesa's controller re-creates the model on Reset as ``ClassroomModel(**values)``
-    with the controls' values under their dotted keys (``firm.promise=8``), so
-    keyword arguments are the way in; anything out of range raises ``ConfigError``.
+    The page re-creates the model on a restart as ``ClassroomModel(lesson, **values)``
+    with the controls' values under their dotted keys (``firm.promise=8``), the way
+    Mesa's own controller does, so keyword arguments are the way in; anything out
+    of range raises ``ConfigError``. Each model knows its counterfactual (the
+    lesson's reference policy on the same settings and seed) and the questions
+    the lesson stops for.
     """
 
     def __init__(self, lesson: str = DEFAULT_LESSON, **kwargs):
-        super().__init__(compose({**kwargs, "output.progress": False}, lesson=lesson))
+        settings = lesson_settings(lesson)
+        for key, value in kwargs.items():
+            with_setting(settings, key, value)
+        settings["output"]["progress"] = False
+        super().__init__(validate(settings))
         self.lesson = LESSONS[lesson]
         self.sample = CustomerSample(self.people, SAMPLE_SIZE)
+        self.reference_config = validate(reference_settings(self.lesson, settings))
+        self.questions = dict(self.lesson.predict)  # day -> question; removed once the class has answered
+        self.lock = threading.RLock()  # the page draws while its play loop steps: one at a time
+
+    def reference_timeseries(self) -> pd.DataFrame:
+        """The counterfactual run to the horizon: same seed and dice, the lesson's reference policy."""
+        return _reference_run(self.reference_config)
+
+    def question(self) -> str | None:
+        """The question the class is to answer before the run goes on, if today has one."""
+        return self.questions.get(self.day)
+
+    def answered(self) -> None:
+        self.questions.pop(self.day, None)
 
     def changes_from_lesson(self) -> list[tuple[str, object]]:
-        """(label, value) of each control this run sets differently from its lesson: what Reset applied."""
+        """(label, value) of each control this run sets differently from its lesson: what a restart applied."""
         preset = lesson_settings(self.lesson.name)
         return [
             (control.label, config_value(self.config, control.key))
@@ -163,6 +181,21 @@ STATUSES = (
     LEFT_AFTER_COMPLAINT,
     WITH_COMPETITOR,
 ) = range(len(STATUSES))
+
+
+_reference_runs: dict[str, pd.DataFrame] = {}
+_reference_lock = threading.Lock()
+
+
+def _reference_run(config: ServsimConfig) -> pd.DataFrame:
+    """The run of ``config``, computed once per configuration (every student's lesson shares its reference)."""
+    key = repr(config)
+    with _reference_lock:
+        if key not in _reference_runs:
+            if len(_reference_runs) >= 32:  # a class tries a few settings; keep the memory bounded
+                _reference_runs.pop(next(iter(_reference_runs)))
+            _reference_runs[key] = simulate(config)[0]
+        return _reference_runs[key]
 
 
 class CustomerSample:

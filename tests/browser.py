@@ -1,6 +1,6 @@
 """Drive the dashboard in a real browser: start its server, launch Debian's chromium.
 
-Shared by the browser test and by ``experiments/dashboard_tour.py`` (the
+Shared by the browser test and by ``tests/dashboard_tour.py`` (the
 screenshot in docs/). Playwright drives the system chromium, so nothing is
 downloaded.
 """
@@ -70,6 +70,6 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-def step_label(days: int) -> str:
-    """The text of Mesa's step counter after ``days`` days."""
-    return f"Step: {days}"
+def day_label(day: int, horizon: int) -> str:
+    """The page's day counter."""
+    return f"Day {day} of {horizon}"

@@ -1,0 +1,229 @@
+"""``servsim-lesson NAME``: a lesson as one annotated figure for slides (PNG and PDF).
+
+Runs the lesson's preset and its counterfactual (the reference run: the same
+seed, so the runs share their dice until the policy makes them differ), and
+draws four panels with the reference as a grey line, the run's numbers above
+and the lesson's explanation underneath:
+
+    servsim-lesson trap                          results/lessons/trap.png and .pdf
+    servsim-lesson iceberg --customers 5000 --seed 3 --out slides/ --formats pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+
+from agents.firm import SurpriseSchedule
+from sim import panels
+from sim.classroom.lessons import LESSONS, Lesson, lesson_settings, reference_settings, with_setting
+from sim.panels import REFERENCE_COLOUR
+from sim.params import ConfigError, ServsimConfig, validate
+from sim.run import simulate
+
+RUN_COLOURS = ("#2c3e50", REFERENCE_COLOUR)  # the lesson's run, its counterfactual
+# The landmark ladder (MODEL.md §6): who stayed 180 days after their first problem, by what followed it.
+HISTORIES = {"no_problem": "no problem\nyet", "silent": "problem,\nkept quiet", "resolved_fast": "complaint\nresolved fast",
+             "resolved_slow": "complaint\nresolved slowly", "unresolved": "complaint\nunresolved"}
+FORMATS = ("png", "pdf")
+MIN_GROUP = 30  # a share of fewer people than this is noise, not a lesson
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    config: ServsimConfig
+    timeseries: pd.DataFrame
+    summary: dict
+
+
+def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
+    """The lesson's run and its counterfactual (the reference run), on one seed and the same dice."""
+    settings = lesson_settings(lesson.name)
+    for key, value in {"seed": seed, "output.progress": False}.items():
+        with_setting(settings, key, value)
+    if customers is not None:
+        with_setting(settings, "market.customers", customers)
+    runs = []
+    for label, tree in (("this lesson", settings), (lesson.reference_label, reference_settings(lesson, settings))):
+        config = validate(tree)
+        timeseries, summary, _ = simulate(config)
+        runs.append(Run(label, config, timeseries, summary))
+    return runs
+
+
+def run_frame(run: Run, reference: Run) -> panels.Frame:
+    return panels.Frame(
+        days=run.config.days,
+        window=SurpriseSchedule(run.config.firm.surprise).window(run.config.days),
+        tolerance=run.config.customers.tolerance,
+        starting_customers=run.summary["customers_initial"],
+        reference_label=reference.label,
+    )
+
+
+def history_panel(ax, runs):
+    """Who stayed 180 days after their first problem, by what followed it: the heart of the recovery and iceberg lessons."""
+    width = 0.8 / len(runs)
+    positions = np.arange(len(HISTORIES))
+    for i, (run, colour) in enumerate(zip(runs, RUN_COLOURS)):
+        ladder = run.summary["after_first_problem"]["180"]
+        kept = [ladder[name]["stayed"] for name in HISTORIES]
+        sizes = [ladder[name]["n"] for name in HISTORIES]
+        shown = [k is not None and n >= MIN_GROUP for k, n in zip(kept, sizes)]
+        heights = [100 * k if show else 0.0 for k, show in zip(kept, shown)]
+        bars = ax.bar(positions + (i - (len(runs) - 1) / 2) * width, heights, width, color=colour, label=run.label)
+        for bar, k, n, show in zip(bars, kept, sizes, shown):
+            x = bar.get_x() + bar.get_width() / 2
+            ax.annotate(f"{100 * k:.0f}%" if show else "", (x, bar.get_height()), xytext=(0, 2),
+                        textcoords="offset points", ha="center")
+            ax.annotate(f"{n:,} followed", (x, 2), rotation=90, ha="center", va="bottom", fontsize=9,
+                        color="white" if show else "black")
+    ax.set_xticks(positions, list(HISTORIES.values()))
+    ax.set_ylim(0, 125)
+    ax.set_ylabel("% still with the firm 180 days later")
+    ax.set_title("After a first problem: still with the firm 180 days later")
+    ax.legend(loc="upper left")
+
+
+def voice_panel(ax, runs):
+    """Per policy: how many shortfalls became complaints, and how many customers left without a word."""
+    labels = [run.label for run in runs]
+    voiced = [100 * (run.summary["complaint_share"] or 0.0) for run in runs]
+    silent = [run.summary["defections_silent"] for run in runs]
+    after = [run.summary["defections_after_complaint"] for run in runs]
+    positions = np.arange(len(runs))
+    ax.bar(positions - 0.2, silent, 0.4, color="#2c3e50", label="left without complaining")
+    ax.bar(positions + 0.2, after, 0.4, color="#a04000", label="left after complaining")
+    for x, share in zip(positions, voiced):
+        ax.annotate(f"{share:.0f}% of shortfalls voiced", (x, max(silent + after) * 1.05), ha="center")
+    ax.set_xticks(positions, labels)
+    ax.set_ylim(0, max(silent + after) * 1.4)
+    ax.set_ylabel("people who left over the run")
+    ax.set_title("Who leaves, and how")
+    ax.legend(loc="upper right", ncol=2)
+
+
+def chain_panel(ax, runs):
+    """Simulated first-time-right rate against the product of the step reliabilities."""
+    positions = np.arange(len(runs))
+    simulated = [100 * run.summary["first_time_right"] for run in runs]
+    formula = [100 * run.config.firm.step_reliability**run.config.firm.chain_steps for run in runs]
+    ax.bar(positions, simulated, 0.5, color=RUN_COLOURS[: len(runs)], label="simulated visits")
+    ax.scatter(positions, formula, marker="_", s=1500, linewidths=2, color="black", zorder=3, label="product of the steps")
+    for x, run, value, product in zip(positions, runs, simulated, formula):
+        r, n = run.config.firm.step_reliability, run.config.firm.chain_steps
+        ax.annotate(f"{r:.2f}^{n} = {product:.0f}%", (x, product), xytext=(0, 6), textcoords="offset points",
+                    ha="center", fontsize=10)
+        ax.annotate(f"{value:.0f}%", (x, value), xytext=(0, -24), textcoords="offset points",
+                    ha="center", color="white", fontsize=12, fontweight="bold")
+    ax.set_xticks(positions, [run.label for run in runs])
+    ax.set_xlim(-0.7, len(runs) - 0.3)
+    ax.set_ylim(0, 125)
+    ax.set_ylabel("% of visits right first time")
+    ax.set_title("Every step must be right: the chain is weaker than each link")
+    ax.legend(loc="upper right", ncol=2, markerscale=0.3)
+
+
+# Bar charts of a run's totals, drawn on the slides only (the shared panels are time series).
+BARS = {"history": history_panel, "voice": voice_panel, "chain": chain_panel}
+SLIDES = {
+    "trap": ("expectation", "attitudes", "retention", "outcome_mix"),
+    "promise": ("attitudes", "retention", "money", "expectation"),
+    "recovery": ("iceberg", "history", "retention", "money"),
+    "iceberg": ("iceberg", "voice", "history", "retention"),
+    "reliability_chain": ("chain", "outcome_mix", "attitudes", "retention"),
+}
+
+
+def headline(lesson: Lesson, runs: list[Run]) -> str:
+    """The slide's numbers, from the runs: customers kept, satisfaction and profit at the horizon, against the reference."""
+    ours, theirs = (run.summary for run in runs)
+
+    def pair(key: str, fmt: str) -> str:
+        return f"{fmt.format(ours[key])} (reference {fmt.format(theirs[key])})"
+
+    days = runs[0].config.days
+    return (f"After {days} days: starting customers who never left {pair('retention_never_left', '{:.0%}')}; "
+            f"satisfaction {pair('mean_satisfaction_final', '{:+.2f}')}; profit {pair('profit', '{:,.0f}')}. "
+            f"Grey: the same market on the same dice, {runs[1].label}.")
+
+
+def lesson_figure(lesson: Lesson, runs: list[Run]):
+    """Four panels, the lesson's title and numbers above and its explanation below."""
+    from matplotlib.figure import Figure
+
+    frame = run_frame(*runs)
+    with matplotlib.rc_context({"font.size": 10}):
+        fig = Figure(figsize=(13.3, 8.2))
+        axes = fig.subplots(2, 2)
+        fig.subplots_adjust(left=0.06, right=0.94, top=0.83, bottom=0.15, hspace=0.42, wspace=0.22)
+        for name, ax in zip(SLIDES[lesson.name], axes.flat):
+            if name in BARS:
+                BARS[name](ax, runs)
+            else:
+                panels.PANELS[name](ax, runs[0].timeseries, frame, runs[1].timeseries)
+        config = runs[0].config
+        fig.suptitle(lesson.title, fontsize=15, fontweight="bold")
+        fig.text(0.5, 0.935, f"{config.description}  ({config.market.customers:,} people, seed {config.seed})",
+                 ha="center", color="#555555")
+        fig.text(0.5, 0.915, textwrap.fill(headline(lesson, runs), width=140), ha="center", va="top", fontweight="bold")
+        fig.text(0.06, 0.02, textwrap.fill("Why: " + lesson.why, width=165), va="bottom")
+    return fig
+
+
+def write_lesson(name: str, out_dir: Path, formats: tuple[str, ...], customers: int | None, seed: int) -> list[Path]:
+    lesson = LESSONS[name]
+    fig = lesson_figure(lesson, lesson_runs(lesson, customers, seed))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{name}.{fmt}" for fmt in formats]
+    for path in paths:
+        if path.suffix == ".png":
+            panels.save(fig, path)
+        else:
+            fig.savefig(path)
+    return paths
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad input gets one line naming the problem, not a usage block."""
+
+    def error(self, message):
+        print(f"{self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"formats must be a comma-separated list of {', '.join(FORMATS)}, not {text!r}")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _OneLineParser(prog="servsim-lesson", description="Draw a lesson as an annotated figure for slides.")
+    parser.add_argument("lesson", help=f"one of: {', '.join(LESSONS)}")
+    parser.add_argument("--out", type=Path, default=Path("results/lessons"), help="folder for the figures")
+    parser.add_argument("--formats", type=_formats, default=FORMATS, help="png,pdf (default both)")
+    parser.add_argument("--customers", type=int, default=None, help="people in the market (default: the lesson's)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.lesson not in LESSONS:
+        parser.error(f"unknown lesson {args.lesson!r}: choose one of {', '.join(LESSONS)}")
+    try:
+        paths = write_lesson(args.lesson, args.out, args.formats, args.customers, args.seed)
+    except ConfigError as error:
+        parser.error(f"invalid setting: {error}")
+    print("\n".join(str(path) for path in paths))
+
+
+if __name__ == "__main__":
+    main()
