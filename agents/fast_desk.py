@@ -113,6 +113,28 @@ class QueueRecursionDesk:
 
     def advance(self, until: float) -> None:
         """Move the clock to ``until``, firing every outcome before it in the order they happen."""
+        due = self._take_before(until)
+        self.in_system += len(due)  # counted down as each outcome is announced, as the SimPy desk does
+        on_resolved, on_abandoned = self.on_resolved, self.on_abandoned
+        for _, _, _, customer, value, resolved in due:
+            self.in_system -= 1
+            if resolved:
+                on_resolved(customer, value)
+            else:
+                on_abandoned(customer, value)
+
+    def take_outcomes(self, until: float) -> tuple[list, list, list]:
+        """Move the clock to ``until`` without callbacks: the outcomes before it, in the order they happen.
+
+        Returns (customers, delays or waits, resolved flags) as lists, for a model that applies
+        a day's outcomes in one pass; ``advance`` is this plus one callback per outcome.
+        """
+        due = self._take_before(until)
+        return [row[3] for row in due], [row[4] for row in due], [row[5] for row in due]
+
+    # ------------------------------------------------------------ internals
+    def _take_before(self, until: float) -> list:
+        """Move the clock to ``until``; the outcome rows before it, in order, counted out of the desk."""
         at = self.now + (until - self.now)  # SimPy's arithmetic for run(until=...)
         if not at > self.now:
             raise ValueError(f"until ({until}) must be greater than the current time {self.now}")
@@ -122,15 +144,9 @@ class QueueRecursionDesk:
         self.now = at
         self._abandonments_pending -= sum(row[1] for row in due)  # kind 1: gave up in line
         self._measure_line(at)
-        on_resolved, on_abandoned = self.on_resolved, self.on_abandoned
-        for _, _, _, customer, value, resolved in due:
-            self.in_system -= 1
-            if resolved:
-                on_resolved(customer, value)
-            else:
-                on_abandoned(customer, value)
+        self.in_system -= len(due)
+        return due
 
-    # ------------------------------------------------------------ internals
     def _admit(self, at: float) -> None:
         """Put the complaints submitted since the last advance through the recursion, in arrival order."""
         now, submitted, free, fixed_delay = self.now, self._submitted, self._free, self.fixed_delay

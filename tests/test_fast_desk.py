@@ -161,3 +161,18 @@ def test_a_moment_rounded_up_to_midnight_arrives_the_next_day_as_in_simpy():
         fast.advance(day + 1)
         assert (logs[1].take(), fast.queue_length, fast.in_system) == (logs[0].take(), reference.queue_length, reference.in_system)
     assert reference.in_system == 0
+
+
+def test_a_days_outcomes_in_one_batch_are_the_callbacks_outcomes():
+    """``take_outcomes`` (for a model applying a day's outcomes at once) hands over what ``advance`` announces."""
+    logs = Log(), Log()
+    announcing, batching = fast_desk(logs[0], 2, False), fast_desk(logs[1], 2, False)
+    for day, complaints in workload(7, 10, 200, 2, 3.0, "mixed", 0.3, False):
+        for complaint in complaints:
+            announcing.submit(*complaint)
+            batching.submit(*complaint)
+        announcing.advance(day + 1)
+        customers, values, resolved = batching.take_outcomes(day + 1)
+        kinds = ["resolved" if flag else "abandoned" for flag in resolved]
+        assert list(zip(kinds, customers, values)) == logs[0].take()
+        assert (batching.queue_length, batching.in_system) == (announcing.queue_length, announcing.in_system)
