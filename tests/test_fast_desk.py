@@ -8,6 +8,7 @@ import simpy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agents import fast_desk as fast_desk_module
 from agents.desk import RecoveryDesk
 from agents.fast_desk import QueueRecursionDesk
 
@@ -112,9 +113,17 @@ def test_the_recursion_desk_gives_the_simpy_desks_outcomes_in_its_order(
     assert days_seen[-1][0][1] == 0  # the oracle itself emptied
 
 
-def test_an_overloaded_desk_over_many_days_matches_the_simpy_desk():
-    """Long lines, most complainants giving up, outcomes spilling over day boundaries."""
-    days_seen = run_both(seed=5, days=40, per_day=300, staff=2, load=3.0, patience="mixed", fixed_delay=False, in_batches=True)
+@pytest.mark.parametrize("blocks", [fast_desk_module.MAX_PENDING_BLOCKS, 2])
+def test_an_overloaded_desk_over_many_days_matches_the_simpy_desk(blocks, monkeypatch):
+    """Long lines, most complainants giving up, outcomes spilling over many day boundaries.
+
+    With few pending blocks allowed, the days' outcome blocks are merged again and again.
+    """
+    monkeypatch.setattr(fast_desk_module, "MAX_PENDING_BLOCKS", blocks)
+    # Those who wait forever are served days after later complainants give up: the blocks interleave.
+    days_seen = run_both(
+        seed=5, days=40, per_day=300, staff=2, load=4.0, patience="mixed", fixed_delay=False, in_batches=True, mean_patience=2.0
+    )
     outcomes = [outcome for reference, _ in days_seen for outcome in reference[0]]
     assert sum(kind == "abandoned" for kind, _, _ in outcomes) > 2_000
     assert max(reference[1] for reference, _ in days_seen[:-1]) > 100
