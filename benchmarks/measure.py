@@ -45,9 +45,12 @@ def measure_process(command: list[str], cwd: Path = ROOT) -> Measurement:
     return Measurement(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, report)
 
 
-def measure_run(*overrides: str, phases: bool = False) -> Measurement:
-    """One simulation in a fresh process (``benchmarks.child``), outputs included."""
-    command = [sys.executable, "-m", "benchmarks.child", *overrides]
+def measure_run(*overrides: str, phases: bool = False, desk: str = "fast") -> Measurement:
+    """One simulation in a fresh process (``benchmarks.child``), outputs included.
+
+    ``desk="simpy"``: the vectorised engine with the SimPy desk instead of the computed one.
+    """
+    command = [sys.executable, "-m", "benchmarks.child", "--desk", desk, *overrides]
     return measure_process(command + (["--phases"] if phases else []))
 
 

@@ -1,4 +1,4 @@
-"""AgentServiceModel: the same model, stepped one ``mesa.Agent`` at a time.
+"""AgentServiceModel: the same model, stepped one ``mesa.Agent`` at a time, with the SimPy desk.
 
 Customers are ``agents.customer.Customer`` objects holding their own scalars;
 each process runs its per-agent version over them (``self.agents.do(...)``,
@@ -14,7 +14,10 @@ order as the arrays'.
 
 from __future__ import annotations
 
+import simpy
+
 from agents.customer import Customer
+from agents.desk import RecoveryDesk
 from agents.population import CUSTOMER_STATE, Population
 from sim.model import ServiceModel
 
@@ -35,6 +38,17 @@ class AgentServiceModel(ServiceModel):
     def people(self) -> Population:
         """A snapshot of every customer's state as arrays (a copy: writing to it changes nothing)."""
         return Population.of_objects(self.customers, [f.name for f in CUSTOMER_STATE])
+
+    def _make_desk(self, r):
+        """The reference engine keeps the SimPy desk: the two engines' identity checks one desk against the other."""
+        self.env = simpy.Environment()  # SimPy's clock is the desk's clock, advanced a day per step
+        return RecoveryDesk(
+            self.env,
+            staff=r.staff,
+            on_resolved=self._complaint_resolved,
+            on_abandoned=self._complaint_abandoned,
+            fixed_delay=r.desk == "fixed_delay",
+        )
 
     def with_firm(self):
         return Population.of_objects(self.customers, ["with_firm"]).with_firm

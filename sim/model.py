@@ -7,6 +7,11 @@ runs the day's processes in order and records the day. It decides nothing:
 every decision is a process calling ``agents.rules``.
 ``sim.agent_model.AgentServiceModel`` runs the same day one ``mesa.Agent`` at a time.
 
+The complaint desk: this engine computes it (``agents.fast_desk``: the queueing
+recursion, about 1 us a complaint); the per-agent engine runs it in SimPy
+(``agents.desk``). Both give the same outcomes at the same moments in the same
+order, so the engines' identity test also holds one desk against the other.
+
 Randomness: one seed makes Mesa's generator, which spawns named child streams
 (population, daily dice, word of mouth, and the loyalty measure's comparison draws). Each day rolls a fixed amount of the
 daily stream whatever the policy, and every person has their own die for each
@@ -18,11 +23,10 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-import simpy
 
-from agents.desk import RecoveryDesk
 from agents.dice import DailyDice
 from agents.events import EventLog
+from agents.fast_desk import QueueRecursionDesk
 from agents.firm import Firm
 from agents.population import Population, populate
 from agents.processes import (
@@ -64,14 +68,7 @@ class ServiceModel(mesa.Model):
         self.firm = Firm(config.firm, config.customers.process_weight)
         self._people = self._populate(config)
         self.starting_customers = int(self._people.starting_customer.sum())
-        self.env = simpy.Environment()  # SimPy's clock is the model's clock: step() advances it a day
-        self.desk = RecoveryDesk(
-            self.env,
-            staff=config.recovery.staff,
-            on_resolved=self._complaint_resolved,
-            on_abandoned=self._complaint_abandoned,
-            fixed_delay=config.recovery.desk == "fixed_delay",
-        )
+        self.desk = self._make_desk(config.recovery)
         self.world = World(
             firm=self.firm,
             behaviour=config.customers,
@@ -112,6 +109,15 @@ class ServiceModel(mesa.Model):
             initial_tenure_days=c.initial_tenure_days,
         )
 
+    def _make_desk(self, r):
+        """The desk computed, not simulated: the SimPy desk's outcomes, moments and order (agents/fast_desk.py)."""
+        return QueueRecursionDesk(
+            staff=r.staff,
+            on_resolved=self._complaint_resolved,
+            on_abandoned=self._complaint_abandoned,
+            fixed_delay=r.desk == "fixed_delay",
+        )
+
     @property
     def people(self) -> Population:
         """The customer state as arrays (here: the live arrays themselves)."""
@@ -133,7 +139,7 @@ class ServiceModel(mesa.Model):
         self.roll_dice()
         for process in DAY:
             if process is BOOKKEEPING:
-                self.env.run(until=world.day + 1)  # §3.9 the desk's outcomes, at their moments in the day
+                self.desk.advance(world.day + 1)  # §3.9 the desk's outcomes, at their moments in the day
             self.run_process(process)
         self.record.write(world.tally)
         self.datacollector.collect(self)
@@ -151,12 +157,12 @@ class ServiceModel(mesa.Model):
         process.vector(self._people, self.world)
 
     def _complaint_resolved(self, index: int, delay: float) -> None:
-        customer, now = self.customer(index), self.env.now
+        customer, now = self.customer(index), self.desk.moment
         resolved_at_desk(customer, delay, now, self.world)
         decide_after_outcome(customer, now, self.world)
 
     def _complaint_abandoned(self, index: int, waited: float) -> None:
-        customer, now = self.customer(index), self.env.now
+        customer, now = self.customer(index), self.desk.moment
         abandoned_at_desk(customer, waited, now, self.world)
         decide_after_outcome(customer, now, self.world)
 

@@ -46,17 +46,17 @@ def test_staffing_leaves_the_complainants_dice_alone(monkeypatch):
     same moment with the same patience and handling time (before, one desk stream
     fed all three, so a handler more reordered them).
     """
-    from agents.desk import RecoveryDesk
+    from agents.fast_desk import QueueRecursionDesk
 
     def submissions(staff):
         seen = []
-        original = RecoveryDesk.submit
+        original = QueueRecursionDesk.submit
 
         def logged(desk, customer, arrival, patience, handling):
             seen.append((customer, arrival, patience, handling))
             original(desk, customer, arrival, patience, handling)
 
-        monkeypatch.setattr(RecoveryDesk, "submit", logged)
+        monkeypatch.setattr(QueueRecursionDesk, "submit", logged)
         simulate(small_config({"seed": 7, "days": 40, "market.customers": 3_000, "recovery.staff": staff}))
         return seen
 
