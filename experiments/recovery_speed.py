@@ -135,7 +135,7 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
         rows = rows.sort_values(DELAY)
         band(ax_kept, rows[DELAY], rows, COMPLAINANTS_KEPT, design_label(*key), colour, 100, alpha=0.12)
         band(ax_all, rows[DELAY], rows, "retention_never_left", design_label(*key), colour, 100, alpha=0.12)
-    for ax, what in ((ax_kept, "complainants kept (%)"), (ax_all, "retention of all starting customers (%)")):
+    for ax, what in ((ax_kept, "complainants kept, 180 days on (%)"), (ax_all, "starting customers who never left (%)")):
         ax.set_xlabel("desk delay from complaint to resolution (days, fixed)")
         ax.set_ylabel(what)
         ax.grid(alpha=0.3)
@@ -155,9 +155,9 @@ def _speed_figure(curves: pd.DataFrame, staffing: pd.DataFrame, sweep: Sweep, ou
         ax_delay.set_ylabel("days from complaint to resolution (log)")
         ax_delay.legend(fontsize=8)
         band(ax_staff, staffing[STAFF], staffing, COMPLAINANTS_KEPT, "complainants kept", PALETTE[0], 100)
-        band(ax_staff, staffing[STAFF], staffing, "retention_never_left", "all starting customers kept", PALETTE[2], 100)
+        band(ax_staff, staffing[STAFF], staffing, "retention_never_left", "starting customers who never left", PALETTE[2], 100)
         ax_staff.set_title("Queueing desk: retention against staffing")
-        ax_staff.set_ylabel("retained at the horizon (%)")
+        ax_staff.set_ylabel("kept (%)")
         ax_staff.legend(fontsize=8)
         for ax in (ax_delay, ax_staff):
             ax.set_xlabel("complaint handlers at the desk")

@@ -122,22 +122,22 @@ def _sentences(table: pd.DataFrame, arm: dict, course: dict) -> list[str]:
         f"**The trap** (+{arm[SIZE]:g} quality for {arm[LENGTH]:g} days, learning rate {arm[LEARNING]:g}). "
         f"After the regress, the firm's customers are less satisfied than a never-surprised firm's: the dip bottoms "
         f"on day {course['dip_day']} at {course['depth']:+.2f} satisfaction points below; {lasts}. "
-        f"Retention of the starting customers {behind}, and ends {interval(regress, 'retention_gap', points)} "
+        f"Retention of the starting customers {behind}, and ends {interval(regress, 'retention_never_left_gap', points)} "
         f"against never surprising (paired by seed), market share {interval(regress, 'market_share_gap', points)}, cumulative "
         f"profit {interval(regress, 'profit_gap', number)}. Sustaining the same surprise instead ends retention "
-        f"{interval(sustained, 'retention_gap', points)}, market share "
+        f"{interval(sustained, 'retention_never_left_gap', points)}, market share "
         f"{interval(sustained, 'market_share_gap', points)} and profit {interval(sustained, 'profit_gap', number)}.",
         "",
     ]
     learning_rates = sorted(table[LEARNING].unique())
-    by_learning = [f"{lr:g}: {interval(row('regress', learning=lr), 'retention_gap', points)}"
+    by_learning = [f"{lr:g}: {interval(row('regress', learning=lr), 'retention_never_left_gap', points)}"
                    for lr in learning_rates if row("regress", learning=lr) is not None]
     lines += [f"**Learning rate.** Retention gap of the regress policy against never, by the customers' "
               f"learning rate (0 = expectations ignore experience): {'; '.join(by_learning)}.", ""]
     at_headline = table[(table[LEARNING] == arm[LEARNING]) & (table["policy"] == "regress")]
-    deepest = at_headline.sort_values("retention_gap").iloc[0]
+    deepest = at_headline.sort_values("retention_never_left_gap").iloc[0]
     lines += [f"**Deepest trap in the grid** (learning rate {arm[LEARNING]:g}): +{deepest[SIZE]:g} for "
-              f"{deepest[LENGTH]:g} days, retention {interval(deepest, 'retention_gap', points)}.", ""]
+              f"{deepest[LENGTH]:g} days, retention {interval(deepest, 'retention_never_left_gap', points)}.", ""]
     lines += [_worth_it(table), ""]
     return lines
 
@@ -230,7 +230,7 @@ def _grid_figure(table: pd.DataFrame, sweep: Sweep, out_dir: Path) -> str:
              for colour, length in zip(REGRESS_COLOURS, lengths)]
     lines.append(("sustained", table["policy"] == "sustained", POLICY_COLOURS["sustained"], "--"))
     for col, lr in enumerate(learning_rates):
-        for row, (metric, ylabel, scale) in enumerate((("retention_gap", "retention vs never (pp)", 100),
+        for row, (metric, ylabel, scale) in enumerate((("retention_never_left_gap", "retention vs never (pp)", 100),
                                                        ("profit_gap", "profit vs never (million)", 1e-6))):
             ax = axes[row, col]
             ax.axhline(0, color="grey", lw=0.8)
