@@ -18,6 +18,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 from scipy import stats
 
+from sim.params import flatten
 from sim.run import SUMMARY_FILE
 
 CONFIDENCE = 0.95
@@ -41,17 +42,6 @@ class Sweep:
     def table(self) -> pd.DataFrame:
         """runs.csv: job, seed, the swept parameters, then every summary metric."""
         return self.runs[["job", "seed", *self.parameters, *self.metrics]]
-
-
-def flatten(tree: dict, prefix: str = "") -> dict:
-    """{'firm': {'promise': 7}} -> {'firm.promise': 7}."""
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def experiment_name(sweep_dir: Path) -> str:
