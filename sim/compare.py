@@ -144,18 +144,28 @@ def paired_table(pairs: list[tuple[int, dict, dict | None]]) -> pd.DataFrame:
 
 
 def comparison(replications: pd.DataFrame) -> pd.DataFrame:
-    """comparison.csv: per metric the mean value, reference and paired difference with its t-based 95% CI.
+    """comparison.csv: per metric the mean value (with its 95% CI over the seeds), the mean reference, and the
+    paired difference with its t-based 95% CI (``ci_low``, ``ci_high``).
 
-    With one replication the interval is empty (NaN): one seed gives no estimate of the noise.
+    The value's interval is that of ``experiments.aggregate``: t, or for a share whose t interval
+    would leave [0, 1] the t interval of its logits. With one replication there is no interval
+    (NaN): one seed gives no estimate of the noise.
     """
-    from experiments.aggregate import mean_ci
+    from experiments.aggregate import mean_ci, share_interval
 
     rows = []
-    for key, _, _ in HEADLINE:
+    for key, _, kind in HEADLINE:
         metric = replications[replications["metric"] == key]
-        n, difference, half = mean_ci(metric["difference"])
-        rows.append({"metric": key, "n": n, "value": metric["value"].mean(), "reference": metric["reference"].mean(),
-                     "difference": difference, "ci_low": difference - half, "ci_high": difference + half})
+        _, difference, half = mean_ci(metric["difference"])
+        n = int(metric["value"].notna().sum())
+        if kind == "share":
+            _, value, value_low, value_high, _ = share_interval(metric["value"])
+        else:
+            _, value, value_half = mean_ci(metric["value"])
+            value_low, value_high = value - value_half, value + value_half
+        rows.append({"metric": key, "n": n, "value": value, "value_ci_low": value_low, "value_ci_high": value_high,
+                     "reference": metric["reference"].mean(), "difference": difference,
+                     "ci_low": difference - half, "ci_high": difference + half})
     return pd.DataFrame(rows)
 
 
@@ -186,8 +196,10 @@ def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: li
     """The terminal's comparison: each headline number as value, reference and difference (with CIs over seeds)."""
     n = len(seeds)
     if reference is None:
+        if n == 1:
+            return []
         return [f"  Over {n} replications (seeds {seeds[0]}-{seeds[-1]}): means with 95% intervals; "
-                "no reference (the baseline's settings, or compare=false)."] + _value_lines(table, n) if n > 1 else []
+                "no reference (the baseline's settings, or compare=false)."] + _value_lines(table, n)
     seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}-{seeds[-1]}, paired by seed"
     lines = [f"  Against its reference on the same dice ({seed_text}): {describe_changes(reference)}"]
     header = "difference" if n == 1 else "difference [95% CI]"
@@ -204,13 +216,10 @@ def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: li
 
 
 def _value_lines(table: pd.DataFrame, n: int) -> list[str]:
-    from experiments.aggregate import mean_ci
-
     lines = []
-    for key, label, kind in HEADLINE:
-        values = table[table["metric"] == key]["value"]
-        _, mean, half = mean_ci(values)
-        lines.append(f"    {label:<38}{_value(mean, kind):>11} [{_value(mean - half, kind)}, {_value(mean + half, kind)}]")
+    for (key, label, kind), row in zip(HEADLINE, table.itertuples(index=False)):
+        interval = "" if math.isnan(row.value_ci_low) else f" [{_value(row.value_ci_low, kind)}, {_value(row.value_ci_high, kind)}]"
+        lines.append(f"    {label:<38}{_value(row.value, kind):>11}{interval}")
     return lines + _few_replications(n)
 
 

@@ -142,3 +142,14 @@ def test_replications_in_a_sweep_are_refused_in_one_line(tmp_path):
         "servsim: invalid configuration: replications = 3 is not allowed in a sweep (-m): sweep the seed instead "
         "(seed=range(0,3))"
     )
+
+
+def test_replications_without_a_reference_give_each_value_an_interval_within_its_bounds():
+    pairs = [(seed, _summary(0.9 + seed / 20, 1000 + seed), None) for seed in range(2)]
+    table = comparison(paired_table(pairs)).set_index("metric")
+    assert table.loc["profit", "n"] == 2 and table["difference"].isna().all()
+    retention = table.loc["retention_never_left"]
+    assert 0 <= retention["value_ci_low"] < retention["value"] < retention["value_ci_high"] <= 1
+    lines = comparison_lines(table.reset_index(), None, [0, 1])
+    assert lines[0].startswith("  Over 2 replications (seeds 0-1): means with 95% intervals; no reference")
+    assert any("warning: with 2 replications" in line for line in lines)
