@@ -52,9 +52,16 @@ OUTPUT_FOLDERS = ("hydra.run.dir", "hydra.sweep.dir")
 def run_job(cfg: DictConfig) -> dict:
     """One run (Hydra's job): validate, resume or simulate, write the outputs."""
     config = validate(cfg)
-    check_memory(config)
     hydra_cfg = HydraConfig.get()
     choices = hydra_cfg.runtime.choices
+    reference = None
+    if hydra_cfg.mode == RunMode.MULTIRUN:  # a sweep pairs its own runs (experiments/)
+        check_memory(config)
+    else:
+        from sim.compare import reference_of, runs_at_once
+
+        reference = reference_of(config, choices.get("lesson")) if config.compare else None
+        check_memory(config, runs_at_once(config, reference))
     scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
@@ -74,9 +81,9 @@ def run_job(cfg: DictConfig) -> dict:
     comparison = None
     try:
         timeseries, summary, model = simulate(config, show_progress=config.output.progress)
-        reference = pairs = None
-        if hydra_cfg.mode != RunMode.MULTIRUN:  # a sweep pairs its own runs (experiments/)
-            reference, pairs, comparison = compare_with_reference(config, choices.get("lesson"), out_dir, (timeseries, summary))
+        pairs = None
+        if hydra_cfg.mode != RunMode.MULTIRUN:
+            pairs, comparison = compare_with_reference(config, reference, out_dir, (timeseries, summary))
         first_reference = pairs[0].reference if pairs else None
         write_outputs(out_dir, config, timeseries, summary, scenario, model,
                       reference=first_reference[0] if first_reference else None,
@@ -93,16 +100,15 @@ def run_job(cfg: DictConfig) -> dict:
     return summary
 
 
-def compare_with_reference(config, lesson, out_dir, first):
+def compare_with_reference(config, reference, out_dir, first):
     """The reference run and the replications (``compare``, ``replications``): files written, terminal lines."""
-    from sim.compare import comparison_lines, reference_of, run_pairs, write_comparison
+    from sim.compare import comparison_lines, run_pairs, write_comparison
 
-    reference = reference_of(config, lesson) if config.compare else None
     if reference is None and config.replications == 1:
-        return None, None, None
+        return None, None
     pairs = run_pairs(config, reference, first)
     means = write_comparison(out_dir, config, reference, pairs)
-    return reference, pairs, comparison_lines(means, reference, [pair.seed for pair in pairs])
+    return pairs, comparison_lines(means, reference, [pair.seed for pair in pairs])
 
 
 def help_text() -> str:

@@ -247,6 +247,19 @@ def _simulate(config: ServsimConfig) -> tuple[pd.DataFrame, dict]:
     return simulate(config)[:2]
 
 
+def _tasks(config: ServsimConfig, reference: Reference | None) -> int:
+    """Runs besides the run itself: the other seeds, and every seed's reference."""
+    return config.replications - 1 + (config.replications if reference is not None else 0)
+
+
+def runs_at_once(config: ServsimConfig, reference: Reference | None) -> int:
+    """Runs held in memory at once by ``run_pairs``: the run itself, and its reference or the workers' runs."""
+    import os
+
+    tasks = _tasks(config, reference)
+    return 1 + (min(tasks, os.cpu_count() or 1) if tasks > 1 else tasks)
+
+
 def run_pairs(config: ServsimConfig, reference: Reference | None, first: tuple[pd.DataFrame, dict]) -> list[Pair]:
     """Every replication's run and reference, ``first`` being the run of ``config`` itself (already made).
 

@@ -153,3 +153,16 @@ def test_replications_without_a_reference_give_each_value_an_interval_within_its
     lines = comparison_lines(table.reset_index(), None, [0, 1])
     assert lines[0].startswith("  Over 2 replications (seeds 0-1): means with 95% intervals; no reference")
     assert any("warning: with 2 replications" in line for line in lines)
+
+
+def test_memory_is_checked_for_every_run_held_at_once(tmp_path, monkeypatch):
+    import sim.config
+    from tests.test_bad_input import assert_one_line
+    from tests.test_bad_input import servsim as servsim_in_process
+
+    config = compose({"market.customers": 3_000_000}, scenario="overpromise")
+    one = sim.config.memory_estimate(config)
+    monkeypatch.setattr(sim.config, "available_memory", lambda: int(1.5 * one))  # one run fits, two do not
+    line = assert_one_line(*servsim_in_process(tmp_path, "scenario=overpromise", "market.customers=3000000")[::2])
+    assert "(2 runs at once: the run, its reference and replications; compare=false or fewer replications need less)" in line
+    assert not (tmp_path / "summary.json").exists()
