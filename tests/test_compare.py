@@ -166,3 +166,23 @@ def test_memory_is_checked_for_every_run_held_at_once(tmp_path, monkeypatch):
     line = assert_one_line(*servsim_in_process(tmp_path, "scenario=overpromise", "market.customers=3000000")[::2])
     assert "(2 runs at once: the run, its reference and replications; compare=false or fewer replications need less)" in line
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_the_overview_draws_the_reference_as_a_grey_line():
+    import matplotlib.colors
+
+    from agents.firm import SurpriseSchedule
+    from sim.figures import overview_figure
+    from sim.panels import REFERENCE_COLOUR
+
+    config = compose({**SMALL, "firm.surprise.start": 60, "firm.surprise.length": 30})
+    timeseries, summary, _ = simulate(config)
+    reference = simulate(reference_of(config).config)[0]
+    window = SurpriseSchedule(config.firm.surprise).window(config.days)
+    grey = matplotlib.colors.to_rgba(REFERENCE_COLOUR)
+    for drawn, expected in ((reference, True), (None, False)):
+        fig = overview_figure(timeseries, summary, "t", window, 1.0, drawn, "never surprised")
+        labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()
+                  if matplotlib.colors.to_rgba(line.get_color()) == grey]
+        assert ("still here, never surprised" in labels) is expected
+        assert ("profit, never surprised" in labels) is expected
