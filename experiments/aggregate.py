@@ -4,20 +4,28 @@ A sweep directory holds one sub-directory per run (Hydra's ``hydra.sweep.subdir`
 with ``config.yaml`` and ``summary.json``; a run without ``summary.json`` did not
 finish and is left out. The swept parameters are found from the configs themselves
 (the keys whose values differ between runs), so any sweep can be aggregated, not
-only the ones in ``configs/experiment/``.
+only the ones in ``configs/experiment/``. Each parameter column has its schema's type
+(a promise is a float in every table, whether the sweep wrote 7 or 7.0).
+
+Intervals respect their bounds: a share (a metric in [0, 1], ``is_share``) whose t
+interval would run past 0 or 1 gets the t interval of its logits mapped back, which
+stays inside (0, 1); every other interval is t-based. Below ``MIN_REPLICATIONS`` replications per setting either
+interval is too unreliable to read, and the report says so.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
-from scipy import stats
+from scipy import special, stats
 
+from sim.params import flatten
 from sim.run import SUMMARY_FILE
 
 CONFIDENCE = 0.95
@@ -26,6 +34,17 @@ CONFIDENCE = 0.95
 COMPLAINANTS_KEPT = "after_first_problem.180.complained.stayed"
 # Config keys that vary between runs without being an experimental factor.
 NOT_FACTORS = ("seed", "description")
+# Fewer replications per setting than this: the intervals are unreliable.
+MIN_REPLICATIONS = 3
+# Summary metrics that are shares (or means of numbers) in [0, 1], by name.
+SHARE_METRIC = re.compile(
+    r"(^|\.)(retention_never_left|retention_at_horizon|market_share|first_time_right|complaint_share|complaint_ratio"
+    r"|dissatisfied_customers_who_complained|share_resolved_fast|mean_trust_final|stayed|never_left|ci_low|ci_high)$"
+    r"|^(outcome_shares|retention_by_visit_rate_fifth)\."
+)
+# A share of exactly 0 or 1 has no logit: it is moved this far inside the bounds first (a tenth of a
+# percentage point, the resolution the reports print).
+LOGIT_EDGE = 1e-3
 
 
 @dataclass
@@ -39,28 +58,55 @@ class Sweep:
     metrics: list[str]  # summary keys (dotted), in summary order
 
     def table(self) -> pd.DataFrame:
-        """runs.csv: job, seed, the swept parameters, then every summary metric."""
-        return self.runs[["job", "seed", *self.parameters, *self.metrics]]
+        """runs.csv: job, seed, scenario and days (unless swept), the swept parameters, then every summary metric."""
+        context = [key for key in ("scenario", "days") if key in self.runs and key not in self.parameters]
+        return self.runs[["job", "seed", *context, *self.parameters, *self.metrics]]
 
-
-def flatten(tree: dict, prefix: str = "") -> dict:
-    """{'firm': {'promise': 7}} -> {'firm.promise': 7}."""
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+    def full_table(self) -> pd.DataFrame:
+        """runs.parquet: job, seed, scenario, every resolved parameter, then every summary metric."""
+        settings = [key for key in self.runs.columns if key not in ("job", "run_dir", "seed", "scenario", *self.metrics)]
+        return self.runs[["job", "seed", "scenario", *settings, *self.metrics]]
 
 
 def experiment_name(sweep_dir: Path) -> str:
     """The ``experiment=`` choice recorded in Hydra's multirun.yaml ('' for an ad hoc sweep)."""
+    return _sweep_choice(sweep_dir, "experiment") or ""
+
+
+def _sweep_choice(sweep_dir: Path, group: str) -> str | None:
     multirun = Path(sweep_dir) / "multirun.yaml"
     if not multirun.exists():
-        return ""
-    choice = OmegaConf.load(multirun).hydra.runtime.choices.get("experiment")
-    return choice or ""
+        return None
+    return OmegaConf.load(multirun).hydra.runtime.choices.get(group)
+
+
+def sweep_command(sweep_dir: Path) -> str | None:
+    """The command line that launched the sweep, from Hydra's multirun.yaml (None if it is not there)."""
+    multirun = Path(sweep_dir) / "multirun.yaml"
+    if not multirun.exists():
+        return None
+    overrides = OmegaConf.load(multirun).hydra.overrides.task
+    return " ".join(["servsim -m", *overrides])
+
+
+def _scenario(run_dir: Path, default: str) -> str:
+    """The ``scenario=`` choice of one job (a lesson names the run it sets up), from Hydra's record of it."""
+    import yaml
+
+    record = run_dir / ".hydra" / "hydra.yaml"
+    if not record.exists():
+        return default
+    choices = (yaml.load(record.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["hydra"]["runtime"]["choices"])
+    return choices.get("lesson") or choices.get("scenario") or default
+
+
+def _schema_types(config: dict) -> dict:
+    """Each parameter's value with its schema's type: 7 for a float parameter becomes 7.0."""
+    from sim.params import describe_parameters
+
+    kinds = {key: type(default) for key, default, _, _ in describe_parameters()}
+    return {key: float(value) if kinds.get(key) is float and isinstance(value, int) and not isinstance(value, bool)
+            else value for key, value in config.items()}
 
 
 def _job_number(run_dir: Path):
@@ -77,18 +123,21 @@ def load_sweep(sweep_dir: Path | str) -> Sweep:
     """Read every finished run (config.yaml + summary.json) below ``sweep_dir``."""
     sweep_dir = Path(sweep_dir)
     rows, config_keys, metric_keys = [], {}, {}
+    default_scenario = _sweep_choice(sweep_dir, "scenario") or "custom"
     for summary_path in sweep_dir.glob(f"*/{SUMMARY_FILE}"):
         run_dir = summary_path.parent
-        config = flatten(OmegaConf.to_container(OmegaConf.load(run_dir / "config.yaml")))
+        config = _schema_types(flatten(OmegaConf.to_container(OmegaConf.load(run_dir / "config.yaml"))))
         summary = {k: v for k, v in flatten(json.loads(summary_path.read_text())).items() if k not in config}
         config_keys.update(dict.fromkeys(config))
         metric_keys.update(dict.fromkeys(summary))
-        rows.append({"job": _job_number(run_dir), "run_dir": str(run_dir), **config, **summary})
+        rows.append({"job": _job_number(run_dir), "run_dir": str(run_dir),
+                     "scenario": _scenario(run_dir, default_scenario), **config, **summary})
     if not rows:
         raise FileNotFoundError(f"{sweep_dir} holds no finished run (no */{SUMMARY_FILE})")
     runs = pd.DataFrame(rows).sort_values("job", key=lambda jobs: jobs.map(str).str.zfill(12)).reset_index(drop=True)
     parameters = [
-        key for key in config_keys if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1
+        key for key in ("scenario", *config_keys)
+        if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1
     ]
     metrics = [key for key in metric_keys if pd.api.types.is_numeric_dtype(runs[key]) or runs[key].isna().all()]
     return Sweep(sweep_dir, experiment_name(sweep_dir), runs, parameters, metrics)
@@ -111,16 +160,47 @@ def mean_ci(values) -> tuple[int, float, float]:
     return n, mean, half
 
 
+def is_share(metric: str, values) -> bool:
+    """A metric bounded by [0, 1]: named as a share (``SHARE_METRIC``) and every value inside the bounds."""
+    values = pd.Series(values, dtype=float).dropna()
+    return bool(SHARE_METRIC.search(metric)) and bool(values.between(0.0, 1.0).all())
+
+
+def share_interval(values) -> tuple[int, float, float, float, str]:
+    """(n, mean, low, high, how) of shares: the t-based 95% interval, or that of their logits if it crosses 0 or 1.
+
+    When the t interval lies inside [0, 1] it is kept ("t"), so well-replicated shares
+    get the same interval as any other mean; when it would run past a bound (shares
+    near 0 or 1 over few runs) the t interval of the logits is mapped back ("logit t"),
+    which never leaves (0, 1).
+    """
+    values = pd.Series(values, dtype=float).dropna().to_numpy()
+    n, mean, half = mean_ci(values)
+    if n < 2 or 0.0 <= mean - half <= mean + half <= 1.0:
+        return n, mean, mean - half, mean + half, "t"
+    logits = special.logit(np.clip(values, LOGIT_EDGE, 1 - LOGIT_EDGE))
+    _, centre, half = mean_ci(logits)
+    return n, mean, float(special.expit(centre - half)), float(special.expit(centre + half)), "logit t"
+
+
 def summarise_replications(runs: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
-    """Long table: one row per (setting of ``by``, metric) with n, mean and the 95% CI."""
+    """Long table: one row per (setting of ``by``, metric) with n, mean and the 95% CI and how it was made.
+
+    ``interval`` says how: "t", or "logit t" for a share whose t interval would leave [0, 1].
+    """
     rows = []
     grouped = runs.groupby(by, sort=True, dropna=False) if by else [((), runs)]
+    shares = {metric for metric in metrics if is_share(metric, runs[metric])}
     for key, group in grouped:
         key = key if isinstance(key, tuple) else (key,)
         for metric in metrics:
-            n, mean, half = mean_ci(group[metric])
-            rows.append({**dict(zip(by, key)), "metric": metric, "n": n, "mean": mean,
-                         "ci_low": mean - half, "ci_high": mean + half})
+            if metric in shares:
+                n, mean, low, high, how = share_interval(group[metric])
+            else:
+                n, mean, half = mean_ci(group[metric])
+                low, high, how = mean - half, mean + half, "t"
+            rows.append({**dict(zip(by, key)), "metric": metric, "n": n, "mean": mean, "ci_low": low, "ci_high": high,
+                         "interval": how})
     return pd.DataFrame(rows)
 
 

@@ -26,7 +26,7 @@ def _label(guaranteed: bool) -> str:
 def report(sweep: Sweep, out_dir: Path) -> str:
     by = [PROMISE] + ([GUARANTEE] if GUARANTEE in sweep.parameters else [])
     means = summarise_replications(sweep.runs, by, METRICS)
-    means.to_csv(out_dir / "means.csv", index=False)
+    means.to_csv(out_dir / "promise_level_means.csv", index=False)
     table = wide(means, by)
     if GUARANTEE not in table:
         table[GUARANTEE] = bool(sweep.runs[GUARANTEE].iloc[0])

@@ -49,7 +49,7 @@ def report(sweep: Sweep, out_dir: Path) -> str:
     queue = runs[runs[DESK] == "queue"]
     fixed_means = summarise_replications(fixed, [*DESIGN, DELAY], METRICS).assign(**{DESK: "fixed_delay"})
     queue_means = summarise_replications(queue, [STAFF], METRICS).assign(**{DESK: "queue"})
-    pd.concat([fixed_means, queue_means]).to_csv(out_dir / "means.csv", index=False)
+    pd.concat([fixed_means, queue_means]).to_csv(out_dir / "recovery_speed_means.csv", index=False)
     curves = wide(fixed_means, [*DESIGN, DELAY])
     staffing = wide(queue_means, [STAFF])
 

@@ -9,17 +9,24 @@ reference`` uses it to refresh results/reference/).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 from experiments import promise_level, recovery_speed, sensitivity, surprise_trap
 from experiments.aggregate import (
     COMPLAINANTS_KEPT,
+    MIN_REPLICATIONS,
     Sweep,
+    is_share,
     landmark_ladder,
     load_sweep,
     summarise_replications,
+    sweep_command,
     unfinished_jobs,
+    wide,
 )
 from experiments.text import markdown_table
 from sim.run import SUMMARY_FILE
@@ -33,15 +40,83 @@ SECTIONS = {
     "sensitivity_sobol": sensitivity.report,
 }
 GENERIC_METRICS = ["retention_never_left", COMPLAINANTS_KEPT, "market_share", "acquisitions", "profit"]
+# Drawn against each swept parameter of an ad hoc sweep: (metric, axis label, scale).
+FIGURE_METRICS = (
+    ("retention_never_left", "starting customers never left (%)", 100),
+    (COMPLAINANTS_KEPT, "complainants kept 180 days (%)", 100),
+    ("market_share", "market share (%)", 100),
+    ("profit", "profit (thousands)", 1e-3),
+)
+# More combinations of the other swept parameters than this: a figure averages over them.
+MAX_LINES = 6
+# Written with every digit a researcher needs, the same way in every table (a swept 7.0 reads back as one type).
+CSV = {"index": False, "float_format": "%.10g"}
+
+
+def readable(value: float, share: bool, like: float | None = None) -> str:
+    """A number as a person reads it: shares in %, money and counts with separators, never 8.271e+04.
+
+    ``like`` (the mean, for its interval's bounds) sets the decimals, so a mean and its bounds match.
+    """
+    if value is None or math.isnan(value):
+        return "n/a"
+    if share:
+        return f"{100 * value:.1f}%"
+    size = abs(value if like is None or math.isnan(like) else like)
+    decimals = 0 if size >= 100 else 2 if size >= 1 or size == 0 else min(6, 2 - math.floor(math.log10(size)))
+    return f"{value:,.{decimals}f}"
 
 
 def generic_section(sweep: Sweep, out_dir: Path) -> str:
-    """Any other sweep: means and 95% CIs of the key metrics per setting of the swept parameters."""
+    """Any other sweep: a table of the key metrics per setting, and a figure for each swept parameter."""
+    if not sweep.parameters:
+        return ""
     means = summarise_replications(sweep.runs, sweep.parameters, GENERIC_METRICS)
-    means.to_csv(out_dir / "means.csv", index=False)
-    shown = means.assign(value=[f"{m:.4g} [{lo:.4g}, {hi:.4g}]" for m, lo, hi in means[["mean", "ci_low", "ci_high"]].values])
-    table = shown.pivot_table(index=sweep.parameters or None, columns="metric", values="value", aggfunc="first")
-    return "## Means over replications\n\n" + markdown_table(table) + "\n" if sweep.parameters else ""
+    shares = {metric for metric in GENERIC_METRICS if is_share(metric, sweep.runs[metric])}
+    shown = means.assign(value=[
+        readable(mean, m in shares) + ("" if math.isnan(lo) else f" [{readable(lo, m in shares, mean)}, {readable(hi, m in shares, mean)}]")
+        for m, mean, lo, hi in means[["metric", "mean", "ci_low", "ci_high"]].values
+    ])
+    table = shown.pivot_table(index=sweep.parameters, columns="metric", values="value", aggfunc="first")[GENERIC_METRICS]
+    figures = [f"![{parameter}]({parameter_figure(sweep, parameter, out_dir)})" for parameter in sweep.parameters]
+    return "## Means over replications\n\n" + markdown_table(table) + "\n\n" + "\n".join(figures) + "\n"
+
+
+def parameter_figure(sweep: Sweep, parameter: str, out_dir: Path) -> str:
+    """Mean and 95% CI of the key metrics against one swept parameter; one line per setting of the others."""
+    from experiments.plotting import PALETTE, new_figure, save
+
+    others = [p for p in sweep.parameters if p != parameter]
+    if sweep.runs[others].drop_duplicates().shape[0] > MAX_LINES if others else False:
+        others = []  # too many to tell apart: average over them
+    means = summarise_replications(sweep.runs, [*others, parameter], [m for m, _, _ in FIGURE_METRICS])
+    table = wide(means, [*others, parameter])
+    values = sorted(sweep.runs[parameter].unique(), key=lambda v: (isinstance(v, str), v))
+    numeric = pd.api.types.is_numeric_dtype(sweep.runs[parameter]) and not pd.api.types.is_bool_dtype(sweep.runs[parameter])
+    fig, grid = new_figure(2, 2, width=10.0, height_per_row=3.4)
+    axes = [list(grid.flat)]
+    groups = table.groupby(others, sort=True) if others else [((), table)]
+    for colour, (key, group) in zip(PALETTE, groups):
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{p} = {v}" for p, v in zip(others, key)) or None
+        group = group.set_index(parameter).reindex(values).reset_index()
+        x = group[parameter] if numeric else range(len(values))
+        for ax, (metric, axis, scale) in zip(axes[0], FIGURE_METRICS):
+            ax.errorbar(x, group[metric] * scale, yerr=[(group[metric] - group[f"{metric}_low"]) * scale,
+                        (group[f"{metric}_high"] - group[metric]) * scale], color=colour, marker="o", ms=4,
+                        capsize=3, label=label)
+    for ax, (metric, axis, _) in zip(axes[0], FIGURE_METRICS):
+        ax.set_xlabel(parameter)
+        ax.set_ylabel(axis)
+        if table[metric].isna().all():
+            ax.text(0.5, 0.5, "not measured in these runs", transform=ax.transAxes, ha="center", va="center")
+        if not numeric:
+            ax.set_xticks(range(len(values)), [str(v) for v in values], rotation=30, ha="right")
+    if others:
+        axes[0][0].legend(fontsize=8, frameon=False)
+    fig.suptitle(f"Key metrics against {parameter}: means over replications, bars: 95% confidence intervals",
+                 fontsize=11)
+    return save(fig, out_dir / f"sweep_{parameter}.png")
 
 
 def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Path:
@@ -49,12 +124,15 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
     sweep = load_sweep(sweep_dir)
     out_dir = Path(out_dir) if out_dir else sweep.directory
     out_dir.mkdir(parents=True, exist_ok=True)
-    sweep.table().to_csv(out_dir / "runs.csv", index=False, float_format="%.6g")
+    sweep.table().to_csv(out_dir / "runs.csv", **CSV)
+    sweep.full_table().to_parquet(out_dir / "runs.parquet", index=False)
     section = SECTIONS.get(sweep.experiment, generic_section)(sweep, out_dir)
+    means = summarise_replications(sweep.runs, sweep.parameters, sweep.metrics)
+    means.to_csv(out_dir / "means.csv", **CSV)
     ladder = landmark_ladder(sweep.runs, sweep.parameters)
-    ladder.to_csv(out_dir / "landmark.csv", index=False, float_format="%.6g")
+    ladder.to_csv(out_dir / "landmark.csv", **CSV)
     title = sweep.experiment or sweep.directory.name
-    command = f"servsim -m experiment={sweep.experiment}" if sweep.experiment else "(ad hoc sweep)"
+    command = sweep_command(sweep.directory) or (f"servsim -m experiment={sweep.experiment}" if sweep.experiment else "(not recorded)")
     header = [
         f"# Sweep report: {title}",
         "",
@@ -62,14 +140,29 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
         f"- finished runs: {len(sweep.runs)} (seeds: {sweep.runs['seed'].nunique()}); "
         f"swept: {', '.join(f'`{p}`' for p in sweep.parameters) or 'seed only'}",
         f"- market: {int(sweep.runs['market.customers'].iloc[0]):,} people, {int(sweep.runs['days'].iloc[0])} days",
-        "- numbers: mean over replications [95% confidence interval, t-based]; tables: `runs.csv` (one row per run), "
-        "`means.csv` (means and intervals), `landmark.csv` (loyalty after a first problem, MODEL.md §6: landmarks "
+        "- numbers: mean over replications [95% confidence interval: for shares the t interval of their logits, which "
+        "stays within 0-100%; otherwise t-based]; tables: `runs.csv` (one row per run: the swept parameters and every "
+        "summary metric), `runs.parquet` (the same with every resolved parameter), `means.csv` (every numeric metric's "
+        "means and intervals per setting), `landmark.csv` (loyalty after a first problem, MODEL.md §6: landmarks "
         "pooled over replications per setting, window and group, with Wilson intervals)",
-        "",
     ]
+    warning = few_replications_warning(sweep)
+    if warning:
+        header.append(f"- **warning**: {warning}")
+        print(f"servsim-report: warning: {warning} ({out_dir})", file=sys.stderr)
     path = out_dir / "report.md"
-    path.write_text("\n".join(header) + "\n" + section)
+    path.write_text("\n".join(header) + "\n\n" + section)
     return path
+
+
+def few_replications_warning(sweep: Sweep) -> str | None:
+    """A line when a setting has fewer than MIN_REPLICATIONS replications: its intervals cannot be trusted."""
+    sizes = sweep.runs.groupby(sweep.parameters, dropna=False).size() if sweep.parameters else pd.Series([len(sweep.runs)])
+    fewest = int(sizes.min())
+    if fewest >= MIN_REPLICATIONS:
+        return None
+    return (f"a setting has only {fewest} replication(s): with fewer than {MIN_REPLICATIONS} the 95% intervals "
+            "are unreliable (none with 1); add seeds")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -88,7 +88,7 @@ def report(sweep: Sweep, out_dir: Path) -> str:
     gaps = paired_gaps(runs)
     gap_means = summarise_replications(gaps, ["policy", LEARNING, LENGTH, SIZE], [f"{m}_gap" for m in GAPS])
     level_means = summarise_replications(runs, ["policy", LEARNING, LENGTH, SIZE], GAPS)
-    pd.concat([level_means, gap_means]).to_csv(out_dir / "means.csv", index=False)
+    pd.concat([level_means, gap_means]).to_csv(out_dir / "surprise_trap_means.csv", index=False)
     table = wide(gap_means, ["policy", LEARNING, LENGTH, SIZE])
     arm = _headline_arm(runs)
 

@@ -52,12 +52,24 @@ OUTPUT_FOLDERS = ("hydra.run.dir", "hydra.sweep.dir")
 def run_job(cfg: DictConfig) -> dict:
     """One run (Hydra's job): validate, resume or simulate, write the outputs."""
     config = validate(cfg)
-    check_memory(config)
     hydra_cfg = HydraConfig.get()
     choices = hydra_cfg.runtime.choices
+    reference = None
+    if hydra_cfg.mode == RunMode.MULTIRUN:  # a sweep pairs its own runs (experiments/)
+        check_memory(config)
+    else:
+        from sim.compare import reference_of, runs_at_once
+
+        reference = reference_of(config, choices.get("lesson")) if config.compare else None
+        check_memory(config, runs_at_once(config, reference))
     scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
+        if config.replications > 1:
+            raise ConfigError(
+                f"replications = {config.replications} is not allowed in a sweep (-m): sweep the seed instead "
+                f"(seed=range({config.seed},{config.seed + config.replications}))"
+            )
         # A sweep launched again into the same directory resumes: finished runs are kept.
         finished = finished_summary(out_dir, config)
         if finished is not None:
@@ -66,9 +78,16 @@ def run_job(cfg: DictConfig) -> dict:
     else:
         for note in notes(config):
             print(f"servsim: note: {note}", file=sys.stderr)
+    comparison = None
     try:
         timeseries, summary, model = simulate(config, show_progress=config.output.progress)
-        write_outputs(out_dir, config, timeseries, summary, scenario, model)
+        pairs = None
+        if hydra_cfg.mode != RunMode.MULTIRUN:
+            pairs, comparison = compare_with_reference(config, reference, out_dir, (timeseries, summary))
+        first_reference = pairs[0].reference if pairs else None
+        write_outputs(out_dir, config, timeseries, summary, scenario, model,
+                      reference=first_reference[0] if first_reference else None,
+                      reference_label=reference.label if reference else "reference")
     except KeyboardInterrupt:
         if hydra_cfg.mode == RunMode.MULTIRUN:
             raise  # the launching process says it once for the whole sweep
@@ -77,8 +96,19 @@ def run_job(cfg: DictConfig) -> dict:
     if config.output.summary:
         from sim.narrative import plain_summary
 
-        print(plain_summary(summary, config, scenario, out_dir))
+        print(plain_summary(summary, config, scenario, out_dir, model.event_table, comparison))
     return summary
+
+
+def compare_with_reference(config, reference, out_dir, first):
+    """The reference run and the replications (``compare``, ``replications``): files written, terminal lines."""
+    from sim.compare import comparison_lines, run_pairs, write_comparison
+
+    if reference is None and config.replications == 1:
+        return None, None
+    pairs = run_pairs(config, reference, first)
+    means = write_comparison(out_dir, config, reference, pairs)
+    return pairs, comparison_lines(means, reference, [pair.seed for pair in pairs])
 
 
 def help_text() -> str:

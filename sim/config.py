@@ -151,13 +151,19 @@ def available_memory() -> int:
     return psutil.virtual_memory().available
 
 
-def check_memory(config: ServsimConfig) -> None:
-    """Refuse, with the estimate, a market that would not fit in the memory available now."""
-    needed, available = memory_estimate(config), available_memory()
+def check_memory(config: ServsimConfig, runs: int = 1) -> None:
+    """Refuse, with the estimate, a market that would not fit in the memory available now.
+
+    ``runs`` is how many runs are held at once (a run and its reference, or parallel replications).
+    """
+    one, available = memory_estimate(config), available_memory()
+    needed = one * runs
     if needed > available:
-        per_customer = (needed - BASE_BYTES) / config.market.customers
-        fits = max(0, int((available - BASE_BYTES) / per_customer))
+        per_customer = (one - BASE_BYTES) / config.market.customers
+        fits = max(0, int((available / runs - BASE_BYTES) / per_customer))
+        at_once = (f" ({runs} runs at once: the run, its reference and replications; compare=false or fewer "
+                   "replications need less)") if runs > 1 else ""
         raise ConfigError(
-            f"market.customers = {config.market.customers} needs about {needed / 2**30:.1f} GiB of memory, more than "
-            f"the {available / 2**30:.1f} GiB available: expected at most about {fits:,} customers on this machine"
+            f"market.customers = {config.market.customers} needs about {needed / 2**30:.1f} GiB of memory{at_once}, "
+            f"more than the {available / 2**30:.1f} GiB available: expected at most about {fits:,} customers on this machine"
         )

@@ -17,17 +17,21 @@ from sim.panels import save  # noqa: F401  (the one save(); sim.run writes overv
 LAYOUT = (("expectation", "attitudes", "retention"), ("outcome_mix", "iceberg", "money"))
 
 
-def overview_figure(timeseries: pd.DataFrame, summary: dict, title: str, surprise_window, fast_days: float):
-    """Six panels: expectation vs perception, attitudes, customers kept, experience mix, iceberg, money."""
+def overview_figure(timeseries: pd.DataFrame, summary: dict, title: str, surprise_window, fast_days: float,
+                    reference: pd.DataFrame | None = None, reference_label: str = "reference"):
+    """Six panels: expectation vs perception, attitudes, customers kept, experience mix, iceberg, money.
+
+    ``reference``, the reference run's daily series (same seed and dice), is drawn as a grey line.
+    """
     frame = panels.Frame(days=int(summary["days"]), window=surprise_window,
-                         starting_customers=summary["customers_initial"])
+                         starting_customers=summary["customers_initial"], reference_label=reference_label)
     with matplotlib.rc_context({"font.size": 9}):
         fig = Figure(figsize=(16, 9))
         axes = fig.subplots(2, 3)
         fig.subplots_adjust(left=0.045, right=0.965, bottom=0.06, top=0.9, wspace=0.32, hspace=0.38)
         for row, names in zip(axes, LAYOUT):
             for ax, name in zip(row, names):
-                panels.PANELS[name](ax, timeseries, frame)
+                panels.PANELS[name](ax, timeseries, frame, reference)
         voiced = summary["complaint_share"] or 0.0
         fast = summary["share_resolved_fast"]
         fast_text = f"; {fast:.0%} of resolutions within {fast_days:g} day(s)" if fast is not None else ""

@@ -62,6 +62,10 @@ class RecoveryConfig:
         doc="queue = staff-limited SimPy desk; fixed_delay = every complaint takes exactly handling_days",
     )
     staff: int = param(2, 1, 1000, integer=True, doc="complaint handlers at the desk")
+    staff_per_10k: float = param(
+        0.0, 0.0, 1000.0,
+        doc="handlers per 10,000 people in the market; when above 0 it sets staff (rounded up, at least 1); 0 = use staff",
+    )
     handling_days: float = param(0.25, 0.0, 365.0, doc="mean handling time of one complaint, days")
     compensation: float = param(0.5, 0.0, 10.0, doc="compensation paid on resolution, in visit prices")
     apology: bool = param(True, doc="the resolution comes with a sincere apology (interactional justice)")
@@ -155,6 +159,12 @@ class ServsimConfig:
     engine: str = param(
         "vector", choices=("vector", "agent"), doc="vector = numpy arrays; agent = one mesa.Agent per person (slow reference)"
     )
+    compare: bool = param(
+        True, doc="also run the reference (never surprised, or the baseline's settings) on the same seed and compare"
+    )
+    replications: int = param(
+        1, 1, 1000, integer=True, doc="seeds run (seed, seed+1, ...), in parallel; means with 95% CIs of the paired differences"
+    )
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
@@ -234,6 +244,17 @@ def _walk(schema_cls, values: dict, prefix: str) -> None:
             _check_value(key, value, f.metadata, f.default)
 
 
+def flatten(tree: dict, prefix: str = "") -> dict:
+    """{'firm': {'promise': 7}} -> {'firm.promise': 7}."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def unknown_key(key: str, extra: tuple[str, ...] = ()) -> str:
     """The message for a key that is not a parameter: the nearest real key, if one is near."""
     if key in PRESETS:  # a preset is chosen by name when the config is composed, never set inside it
@@ -271,9 +292,22 @@ def validate(cfg) -> ServsimConfig:
     parameters = {key: value for key, value in container.items() if key != "hydra"}  # Hydra's own node, if composed
     _walk(ServsimConfig, parameters, "")
     checked = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ServsimConfig), parameters))
+    _scale_desk(checked)
     _check_surprise(checked)
     _check_quality_scale(checked)
     return checked
+
+
+def desk_staff(staff_per_10k: float, customers: int) -> int:
+    """Handlers for ``staff_per_10k`` per 10,000 people in a market of ``customers``: rounded up, at least one."""
+    return max(1, math.ceil(staff_per_10k * customers / 10_000 - 1e-9))
+
+
+def _scale_desk(config: ServsimConfig) -> None:
+    """``recovery.staff_per_10k``, when set, decides the desk's staff (so the desk grows with the market)."""
+    recovery = config.recovery
+    if recovery.staff_per_10k > 0:
+        recovery.staff = desk_staff(recovery.staff_per_10k, config.market.customers)
 
 
 def _check_surprise(config: ServsimConfig) -> None:

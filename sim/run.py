@@ -96,8 +96,8 @@ def _write_atomically(path: Path, write) -> None:
         raise
 
 
-# Config keys that do not change a run's results.
-RESULT_NEUTRAL_KEYS = ("output", "description")
+# Config keys that do not change a run's results (compare and replications add runs beside it).
+RESULT_NEUTRAL_KEYS = ("output", "description", "compare", "replications")
 
 
 class RunDirectoryConflict(RuntimeError):
@@ -115,7 +115,8 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
     summary_path = Path(out_dir) / SUMMARY_FILE
     if not summary_path.exists():
         return None
-    stored = OmegaConf.to_container(OmegaConf.load(Path(out_dir) / "config.yaml"))
+    # A key added to the schema since the run was made counts with its default (it changes nothing then).
+    stored = OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(ServsimConfig), OmegaConf.load(Path(out_dir) / "config.yaml")))
     wanted = OmegaConf.to_container(OmegaConf.structured(config))
     for key in RESULT_NEUTRAL_KEYS:
         stored.pop(key, None)
@@ -128,11 +129,13 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
     return json.loads(summary_path.read_text())
 
 
-def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str, model=None) -> None:
+def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str, model=None,
+                  reference: pd.DataFrame | None = None, reference_label: str = "reference") -> None:
     """config.yaml, timeseries.csv, the event log, overview.png, then summary.json (the completion mark).
 
     The event log (``events.parquet`` and ``customers.parquet``) is written when
-    ``model`` is given and ``output.events`` is not ``none``.
+    ``model`` is given and ``output.events`` is not ``none``; ``reference`` (the reference
+    run's daily series) is drawn in overview.png as a grey line.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(out_dir / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(OmegaConf.structured(config))))
@@ -145,6 +148,6 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
 
         title = f"servsim: {scenario} (promise {config.firm.promise:g}, quality {config.firm.quality:g}, seed {config.seed})"
         window = SurpriseSchedule(config.firm.surprise).window(config.days)
-        fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days)
+        fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days, reference, reference_label)
         _write_atomically(out_dir / "overview.png", lambda p: save(fig, p))
     _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(summary, indent=2)))

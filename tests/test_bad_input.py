@@ -27,7 +27,7 @@ from experiments import report
 from sim.cli import main
 from sim.params import describe_parameters
 
-SHORT = ("days=5", "market.customers=50", "output.figures=false", "output.summary=false")
+SHORT = ("days=5", "market.customers=50", "output.figures=false", "output.summary=false", "replications=1", "compare=false")
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -187,6 +187,8 @@ def test_servsim_report_names_the_runs_left_out(tmp_path):
     status, err = run_report(str(sweep))
     assert status == 0
     assert err == (
+        "servsim-report: warning: a setting has only 2 replication(s): with fewer than 3 the 95% intervals are "
+        f"unreliable (none with 1); add seeds ({sweep})\n"
         f"servsim-report: left out 1 unfinished run(s) of {sweep} (no summary.json): job(s) 1; "
         "launch the sweep's command again to finish them\n"
     )

@@ -88,12 +88,40 @@ def test_mean_ci_matches_hand_computation():
 
 
 def test_summarise_replications_groups_by_setting():
-    runs = pd.DataFrame({"promise": [6, 6, 6, 8, 8, 8], "retention": [0.8, 0.9, 1.0, 0.5, 0.5, 0.5]})
-    means = summarise_replications(runs, ["promise"], ["retention"]).set_index("promise")
+    runs = pd.DataFrame({"promise": [6, 6, 6, 8, 8, 8], "acquisitions": [0.8, 0.9, 1.0, 0.5, 0.5, 0.5]})
+    means = summarise_replications(runs, ["promise"], ["acquisitions"]).set_index("promise")
     assert means.loc[6, "mean"] == pytest.approx(0.9)
     assert means.loc[6, "ci_high"] - means.loc[6, "mean"] == pytest.approx(4.302653 * 0.1 / np.sqrt(3), rel=1e-6)
     assert means.loc[8, "ci_low"] == means.loc[8, "ci_high"] == pytest.approx(0.5)
-    assert list(means["n"]) == [3, 3]
+    assert list(means["n"]) == [3, 3] and set(means["interval"]) == {"t"}
+
+
+def test_share_intervals_stay_within_their_bounds():
+    from experiments.aggregate import is_share
+
+    runs = pd.DataFrame({"setting": [0, 0, 1, 1, 1, 2, 2, 2],
+                         "retention_never_left": [0.797, 1.0, 0.3, 0.9, 0.99, 0.5, 0.52, 0.51],
+                         "after_first_problem.180.silent.stayed": [0.01, 0.0, 0.2, 0.3, 0.25, 0.0, 0.0, 0.0]})
+    metrics = ["retention_never_left", "after_first_problem.180.silent.stayed"]
+    assert all(is_share(m, runs[m]) for m in metrics) and not is_share("profit", runs["retention_never_left"])
+    means = summarise_replications(runs, ["setting"], metrics)
+    assert ((means["ci_low"] >= 0) & (means["ci_high"] <= 1)).all()
+    assert (means["ci_low"] <= means["ci_high"]).all()
+    crossing = means[(means["setting"] == 0) & (means["metric"] == "retention_never_left")].iloc[0]
+    assert crossing["interval"] == "logit t" and 0 < crossing["ci_low"] and crossing["ci_high"] <= 1  # t: past 1
+    inside = means[(means["setting"] == 2) & (means["metric"] == "retention_never_left")].iloc[0]
+    n, mean, half = mean_ci([0.5, 0.52, 0.51])
+    assert inside["interval"] == "t" and (inside["ci_low"], inside["ci_high"]) == pytest.approx((mean - half, mean + half))
+
+
+@pytest.mark.parametrize(("value", "share", "shown"), [
+    (82710.3, False, "82,710"), (-1.2e6, False, "-1,200,000"), (0.8271, True, "82.7%"), (4.567, False, "4.57"),
+    (0.000123, False, "0.000123"), (float("nan"), False, "n/a"),
+])
+def test_report_numbers_are_readable(value, share, shown):
+    from experiments.report import readable
+
+    assert readable(value, share) == shown
 
 
 def test_load_sweep_keeps_finished_runs_and_finds_the_swept_keys(tmp_path):
@@ -107,7 +135,8 @@ def test_load_sweep_keeps_finished_runs_and_finds_the_swept_keys(tmp_path):
     assert list(sweep.runs["job"]) == [0, 1, 2]
     assert sweep.parameters == ["firm.promise"]
     assert sweep.metrics == ["retention", "retention_by_history.silent"]
-    assert list(sweep.table().columns) == ["job", "seed", "firm.promise", "retention", "retention_by_history.silent"]
+    assert list(sweep.table().columns) == ["job", "seed", "scenario", "firm.promise", "retention", "retention_by_history.silent"]
+    assert list(sweep.runs["scenario"]) == ["custom"] * 3  # no Hydra record of the choice
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +199,46 @@ def test_rerun_with_another_configuration_refuses_to_mix_runs(tiny_sweep, launch
     if launcher.endswith("basic"):
         assert result.stderr.count("\n") == 1, result.stderr
     assert (sweep_dir / "multirun.yaml").read_bytes() == record, "the refused launch rewrote the sweep's record"
+
+
+@pytest.fixture(scope="module")
+def ad_hoc_sweep(tmp_path_factory):
+    """An ad hoc sweep of two scenarios and two qualities, two seeds (too few: the report warns)."""
+    cwd = tmp_path_factory.mktemp("adhoc")
+    result = servsim(cwd, "hydra/launcher=basic", f"hydra.sweep.dir={cwd / 'sweep'}", *TINY, "output.figures=false",
+                     "output.summary=false", "scenario=baseline,overpromise", "firm.quality=6.5,7", "seed=0,1")
+    assert result.returncode == 0, result.stderr
+    return cwd / "sweep", result
+
+
+def test_ad_hoc_sweep_tables_a_researcher_can_use(ad_hoc_sweep):
+    sweep_dir, result = ad_hoc_sweep
+    parquet = pd.read_parquet(sweep_dir / "runs.parquet")
+    csv = pd.read_csv(sweep_dir / "runs.csv")
+    assert len(parquet) == len(csv) == 8
+    summaries = {job: json.loads((sweep_dir / str(job) / "summary.json").read_text()) for job in parquet["job"]}
+    configs = {job: OmegaConf.load(sweep_dir / str(job) / "config.yaml") for job in parquet["job"]}
+    for row in parquet.itertuples(index=False):
+        assert row.profit == summaries[row.job]["profit"]  # every digit, round trip
+        assert getattr(row, "days") == 100 and row.scenario in ("baseline", "overpromise")
+    assert {"scenario", "days", "market.customers", "recovery.staff_per_10k", "customers.learning_rate"} <= set(parquet)
+    assert parquet["firm.quality"].dtype == float and parquet["market.customers"].dtype == np.int64
+    assert list(parquet.loc[parquet["scenario"] == "overpromise", "firm.promise"].unique()) == [8.5]
+    assert {job: configs[job].firm.promise for job in parquet["job"]} == dict(zip(parquet["job"], parquet["firm.promise"]))
+    assert {"scenario", "days", "firm.quality"} <= set(csv) and csv["firm.quality"].dtype == float
+    means = pd.read_csv(sweep_dir / "means.csv")
+    numeric = [c for c in parquet.columns[parquet.columns.get_loc("people_in_market"):] if parquet[c].dtype.kind in "if"]
+    assert set(numeric) <= set(means["metric"])
+    assert means["firm.quality"].dtype == csv["firm.quality"].dtype  # one type for a swept value in every table
+    shares = means[means["interval"] == "logit t"]
+    assert ((means.loc[means["metric"].str.endswith("stayed"), ["ci_low", "ci_high"]].dropna() >= 0).all().all())
+    assert (shares["ci_high"] <= 1).all()
+    report = (sweep_dir / "report.md").read_text()
+    assert "e+0" not in report and "command: `servsim -m" in report and "scenario=baseline,overpromise" in report
+    assert "**warning**: a setting has only 2 replication(s)" in report and "warning" in result.stderr
+    for parameter in ("scenario", "firm.quality"):
+        assert f"![{parameter}](sweep_{parameter}.png)" in report
+        assert (sweep_dir / f"sweep_{parameter}.png").stat().st_size > 10_000
 
 
 def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):
