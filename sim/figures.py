@@ -36,6 +36,6 @@ def overview_figure(timeseries: pd.DataFrame, summary: dict, title: str, surpris
         fast = summary["share_resolved_fast"]
         fast_text = f"; {fast:.0%} of resolutions within {fast_days:g} day(s)" if fast is not None else ""
         axes[1][1].set_title(f"The iceberg: {voiced:.0%} of shortfalls voiced{fast_text}")
-        axes[0][2].set_title(f"Customers kept (starting customers at the horizon: {summary['retention_never_left']:.0%})")
+        axes[0][2].set_title(f"Customers kept (starting customers who never left: {summary['retention_never_left']:.0%})")
         fig.suptitle(title, fontsize=13)
     return fig

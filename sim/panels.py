@@ -89,8 +89,11 @@ def _reference_line(ax, reference, series, frame: Frame, **style) -> None:
         ax.plot(reference["day"], series(reference), color=REFERENCE_COLOUR, zorder=1.5, **style)
 
 
-def label_difference(ax, ts, reference, series, frame: Frame, unit: str, fmt: str = "{:+.2f}") -> None:
-    """At the last day drawn: how far the run is from the reference run on that day."""
+def label_difference(ax, ts, reference, series, frame: Frame, unit: str, fmt: str = "{:+.2f}", on=None) -> None:
+    """At the last day drawn: how far the run is from the reference run on that day.
+
+    ``on``: the axes to draw the label onto (at ``ax``'s coordinates), e.g. a twin axes drawn
+    after ``ax``, so that the twin's lines do not run across the label."""
     if reference is None or not len(ts):
         return
     today = len(ts) - 1
@@ -104,9 +107,10 @@ def label_difference(ax, ts, reference, series, frame: Frame, unit: str, fmt: st
         text = f"the same as {frame.reference_label}"
     day = float(ts["day"].iloc[today])
     early = day < 0.5 * frame.days  # early in the run the label goes right of the line's end, later left of it
-    ax.annotate(text, (day, ours), xytext=(6 if early else -6, 8), textcoords="offset points",
-                ha="left" if early else "right", va="bottom", fontweight="bold", color="#333333",
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": REFERENCE_COLOUR, "alpha": 0.9})
+    (on or ax).annotate(text, (day, ours), xycoords=ax.transData, xytext=(6 if early else -6, 8),
+                        textcoords="offset points", ha="left" if early else "right", va="bottom",
+                        fontweight="bold", color="#333333",
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": REFERENCE_COLOUR, "alpha": 0.9})
 
 
 def _legend(ax, **kwargs) -> None:
@@ -192,19 +196,22 @@ def iceberg(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None =
 
 
 def retention(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None = None) -> None:
-    """The starting customers still with the firm, and all its customers, as % of the day-0 count."""
+    """The starting customers who never left the firm, and all its customers, as % of the day-0 count.
+
+    Never left (``retention_never_left``), not "with the firm today": the loyalty measure every
+    report and slide headline quotes, so the line ends on the headline's number."""
     _days_axis(ax, frame)
     shade_surprise(ax, frame.window)
 
     def kept(t):
-        return 100 * t["retention"]
+        return 100 * t["retention_never_left"]
 
     if len(ts):
         if frame.starting_customers:
             ax.plot(ts["day"], 100 * ts["active"] / frame.starting_customers, color="#2c3e50", lw=1.5,
                     label="all customers (newcomers too)")
-        ax.plot(ts["day"], kept(ts), color="#27ae60", lw=2.5, label="starting customers still here")
-    _reference_line(ax, reference, kept, frame, label=f"still here, {frame.reference_label}")
+        ax.plot(ts["day"], kept(ts), color="#27ae60", lw=2.5, label="starting customers who never left")
+    _reference_line(ax, reference, kept, frame, label=f"never left, {frame.reference_label}")
     top = max(110.0, float((100 * ts["active"] / frame.starting_customers).max()) + 10) if (
         len(ts) and frame.starting_customers) else 110.0
     ax.set_ylim(0, 10 * math.ceil(top / 10))
@@ -240,7 +247,7 @@ def attitudes(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None
     ax.set_title("Satisfaction and trust of the firm's customers")
     handles = ax.get_lines()[1:] + trust_ax.get_lines()[:1]
     _legend(ax, handles=handles, ncol=3)
-    label_difference(ax, ts, reference, satisfaction, frame, "")
+    label_difference(ax, ts, reference, satisfaction, frame, "", on=trust_ax)  # above the trust lines
 
 
 def money(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None = None) -> None:

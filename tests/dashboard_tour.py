@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from tests.browser import dashboard_server, launch_chromium
@@ -45,7 +46,13 @@ def tour(lesson: str, day: int, out: Path) -> None:
             while shown_day(page) < day:
                 reveal = page.get_by_role("button", name="Show what happens")
                 if reveal.count():
-                    reveal.click()
+                    try:
+                        reveal.click(timeout=2_000)
+                        # Gone before the next look: a click on the answered button, as it is taken off the
+                        # page, waits for it in vain while the lesson plays on past the day.
+                        reveal.wait_for(state="detached", timeout=10_000)
+                    except PlaywrightTimeoutError:
+                        pass  # redrawn under the click, or already gone: look again
                 time.sleep(0.05)
             page.get_by_role("button", name="❚❚ Pause").click()
             page.get_by_role("button", name="▶ Play").wait_for()

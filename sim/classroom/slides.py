@@ -29,9 +29,9 @@ from sim.params import ConfigError, ServsimConfig, validate
 from sim.run import simulate
 
 RUN_COLOURS = ("#2c3e50", REFERENCE_COLOUR)  # the lesson's run, its counterfactual
-# The landmark ladder (MODEL.md §6): who stayed 180 days after their first problem, by what followed it.
-HISTORIES = {"no_problem": "no problem\nyet", "silent": "problem,\nkept quiet", "resolved_fast": "complaint\nresolved fast",
-             "resolved_slow": "complaint\nresolved slowly", "unresolved": "complaint\nunresolved"}
+# The landmark ladder (MODEL.md §6): who stayed 180 days after their first problem, by what followed it
+# ("no problem yet": customers with the firm and no problem on the same days, the comparison group).
+HISTORIES = ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")
 FORMATS = ("png", "pdf")
 MIN_GROUP = 30  # a share of fewer people than this is noise, not a lesson
 
@@ -69,6 +69,13 @@ def run_frame(run: Run, reference: Run) -> panels.Frame:
     )
 
 
+def history_labels(fast_days: float) -> list[str]:
+    """The ladder's rungs in words, three short lines each so that neighbours never touch."""
+    fast = "within a day" if fast_days == 1 else f"within {fast_days:g} days"
+    return ["no problem\nyet", "problem,\nkept quiet", f"complained,\nresolved\n{fast}", "complained,\nresolved\nlater",
+            "complained,\nnot resolved"]
+
+
 def history_panel(ax, runs):
     """Who stayed 180 days after their first problem, by what followed it: the heart of the recovery and iceberg lessons."""
     width = 0.8 / len(runs)
@@ -84,13 +91,15 @@ def history_panel(ax, runs):
             x = bar.get_x() + bar.get_width() / 2
             ax.annotate(f"{100 * k:.0f}%" if show else "", (x, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center")
-            ax.annotate(f"{n:,} followed", (x, 2), rotation=90, ha="center", va="bottom", fontsize=9,
+            size = f"{n:,} followed" if show else ("none" if n == 0 else f"too few ({n})")
+            ax.annotate(size, (x, 2), rotation=90, ha="center", va="bottom", fontsize=9,
                         color="white" if show else "black")
-    ax.set_xticks(positions, list(HISTORIES.values()))
-    ax.set_ylim(0, 125)
+    ax.set_xticks(positions, history_labels(runs[0].config.recovery.fast_days))
+    ax.set_ylim(0, 125)  # room on top for the legend
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("% still with the firm 180 days later")
     ax.set_title("After a first problem: still with the firm 180 days later")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper center", ncol=len(runs), frameon=False)
 
 
 def voice_panel(ax, runs):
@@ -126,7 +135,8 @@ def chain_panel(ax, runs):
                     ha="center", color="white", fontsize=12, fontweight="bold")
     ax.set_xticks(positions, [run.label for run in runs])
     ax.set_xlim(-0.7, len(runs) - 0.3)
-    ax.set_ylim(0, 125)
+    ax.set_ylim(0, 125)  # room on top for the legend
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("% of visits right first time")
     ax.set_title("Every step must be right: the chain is weaker than each link")
     ax.legend(loc="upper right", ncol=2, markerscale=0.3)
@@ -152,7 +162,7 @@ def headline(lesson: Lesson, runs: list[Run]) -> str:
 
     days = runs[0].config.days
     return (f"After {days} days: starting customers who never left {pair('retention_never_left', '{:.0%}')}; "
-            f"satisfaction {pair('mean_satisfaction_final', '{:+.2f}')}; profit {pair('profit', '{:,.0f}')}. "
+            f"satisfaction {pair('mean_satisfaction_final', '{:+.2f}')}; profit {pair('profit', '{:,.0f}')}.\n"
             f"Grey: the same market on the same dice, {runs[1].label}.")
 
 
@@ -161,7 +171,8 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
     from matplotlib.figure import Figure
 
     frame = run_frame(*runs)
-    with matplotlib.rc_context({"font.size": 10}):
+    # Legends a point smaller: at 10 the longest (satisfaction and trust, each visit) overrun their axes.
+    with matplotlib.rc_context({"font.size": 10, "legend.fontsize": 9}):
         fig = Figure(figsize=(13.3, 8.2))
         axes = fig.subplots(2, 2)
         fig.subplots_adjust(left=0.06, right=0.94, top=0.83, bottom=0.15, hspace=0.42, wspace=0.22)
@@ -174,7 +185,8 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
         fig.suptitle(lesson.title, fontsize=15, fontweight="bold")
         fig.text(0.5, 0.935, f"{config.description}  ({config.market.customers:,} people, seed {config.seed})",
                  ha="center", color="#555555")
-        fig.text(0.5, 0.915, textwrap.fill(headline(lesson, runs), width=140), ha="center", va="top", fontweight="bold")
+        numbers = "\n".join(textwrap.fill(line, width=160) for line in headline(lesson, runs).split("\n"))
+        fig.text(0.5, 0.915, numbers, ha="center", va="top", fontweight="bold")
         fig.text(0.06, 0.02, textwrap.fill("Why: " + lesson.why, width=165), va="bottom")
     return fig
 
