@@ -184,5 +184,5 @@ def test_the_overview_draws_the_reference_as_a_grey_line():
         fig = overview_figure(timeseries, summary, "t", window, 1.0, drawn, "never surprised")
         labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()
                   if matplotlib.colors.to_rgba(line.get_color()) == grey]
-        assert ("still here, never surprised" in labels) is expected
+        assert ("never left, never surprised" in labels) is expected
         assert ("profit, never surprised" in labels) is expected
