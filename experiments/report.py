@@ -119,6 +119,13 @@ def parameter_figure(sweep: Sweep, parameter: str, out_dir: Path) -> str:
     return save(fig, out_dir / f"sweep_{parameter}.png")
 
 
+def _is_replicated(sweep) -> bool:
+    """Some setting of the swept parameters was run more than once."""
+    if not sweep.parameters:
+        return len(sweep.runs) > 1
+    return bool(sweep.runs.groupby(sweep.parameters, dropna=False).size().max() > 1)
+
+
 def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Path:
     """Aggregate the finished runs of ``sweep_dir``; write everything into ``out_dir``; return report.md."""
     sweep = load_sweep(sweep_dir)
@@ -127,10 +134,10 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
     sweep.table().to_csv(out_dir / "runs.csv", **CSV)
     sweep.full_table().to_parquet(out_dir / "runs.parquet", index=False)
     section = SECTIONS.get(sweep.experiment, generic_section)(sweep, out_dir)
-    means = summarise_replications(sweep.runs, sweep.parameters, sweep.metrics)
-    means.to_csv(out_dir / "means.csv", **CSV)
-    ladder = landmark_ladder(sweep.runs, sweep.parameters)
-    ladder.to_csv(out_dir / "landmark.csv", **CSV)
+    replicated = _is_replicated(sweep)
+    if replicated:  # one run per setting (a sensitivity design): runs.csv already is the per-setting table
+        summarise_replications(sweep.runs, sweep.parameters, sweep.metrics).to_csv(out_dir / "means.csv", **CSV)
+        landmark_ladder(sweep.runs, sweep.parameters).to_csv(out_dir / "landmark.csv", **CSV)
     title = sweep.experiment or sweep.directory.name
     command = sweep_command(sweep.directory) or (f"servsim -m experiment={sweep.experiment}" if sweep.experiment else "(not recorded)")
     header = [
@@ -142,11 +149,12 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None) -> Pa
         f"- market: {int(sweep.runs['market.customers'].iloc[0]):,} people, {int(sweep.runs['days'].iloc[0])} days",
         "- numbers: mean over replications [95% confidence interval: for shares the t interval of their logits, which "
         "stays within 0-100%; otherwise t-based]; tables: `runs.csv` (one row per run: the swept parameters and every "
-        "summary metric), `runs.parquet` (the same with every resolved parameter), `means.csv` (every numeric metric's "
-        "means and intervals per setting), `landmark.csv` (loyalty after a first problem, MODEL.md §6: landmarks "
-        "pooled over replications per setting, window and group, with Wilson intervals)",
+        "summary metric), `runs.parquet` (the same with every resolved parameter)"
+        + (", `means.csv` (every numeric metric's means and intervals per setting), `landmark.csv` (loyalty after a "
+           "first problem, MODEL.md §6: landmarks pooled over replications per setting, window and group, with Wilson "
+           "intervals)" if replicated else "; one run per setting, so no means over replications"),
     ]
-    warning = few_replications_warning(sweep)
+    warning = few_replications_warning(sweep) if replicated else None
     if warning:
         header.append(f"- **warning**: {warning}")
         print(f"servsim-report: warning: {warning} ({out_dir})", file=sys.stderr)
