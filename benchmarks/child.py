@@ -25,11 +25,12 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import mesa  # noqa: E402
-import simpy  # noqa: E402
+from agents.desk import RecoveryDesk  # noqa: E402
 from agents.fast_desk import QueueRecursionDesk  # noqa: E402
 from benchmarks.simpy_desk_model import use_simpy_desk  # noqa: E402
 from sim.config import compose  # noqa: E402
-from sim.model import ServiceModel  # noqa: E402
+from sim.model import BOOKKEEPING, DAY, ServiceModel  # noqa: E402
+from sim.records import DailyRecord  # noqa: E402
 from sim.run import simulate, write_outputs  # noqa: E402
 
 
@@ -52,29 +53,18 @@ class Stopwatch:
         return timed
 
 
-# The day's phases as ServiceModel.step() calls them. "desk" is the desk's clock
-# (SimPy's event loop, or the recursion desk's advance), callbacks included;
-# "desk_outcomes" those callbacks (recovery or abandonment, then stay or leave);
-# "desk_submissions" the complaints handed to the desk during the visits. Indented
-# names are parts of the phase above them. A phase the model no longer has (its
-# day is being split into per-process modules) is left out, not an error.
+# The day's phases as ServiceModel.step() runs them: each process of sim.model.DAY
+# (its vectorised version), the desk's clock (callbacks included; "desk_outcomes" are
+# those callbacks), the record and the DataCollector. Indented names are parts of the
+# phase above them. A phase the model does not have is left out, not an error.
 PHASES = {
-    "dice": [(ServiceModel, "_draw_day")],
-    "advertising": [(ServiceModel, "_advertise")],
-    "visits": [(ServiceModel, "_serve_the_day")],
-    "  choose_visitors": [(ServiceModel, "_choose_visitors")],
-    "  serve": [(ServiceModel, "_serve")],
-    "  judge": [(ServiceModel, "_judge")],
-    "  voice_or_silence": [(ServiceModel, "_voice_or_silence")],
-    "  recover": [(ServiceModel, "_recover")],
-    "    desk_submissions": [(ServiceModel, "_send_to_desk")],
-    "  decide_to_stay": [(ServiceModel, "_decide_to_stay")],
-    "  account_visits": [(ServiceModel, "_account_visits")],
-    "word_of_mouth": [(ServiceModel, "_word_of_mouth")],
-    "acquisition": [(ServiceModel, "_acquire")],
-    "desk": [(simpy.Environment, "run"), (QueueRecursionDesk, "advance")],
+    "dice": [(ServiceModel, "roll_dice")],
+    **{process.name: [(process, "vector")] for process in DAY if process is not BOOKKEEPING},
+    "  desk_submissions": [(QueueRecursionDesk, "submit"), (RecoveryDesk, "submit")],
+    "desk": [(QueueRecursionDesk, "advance"), (RecoveryDesk, "advance")],
     "  desk_outcomes": [(ServiceModel, "_complaint_resolved"), (ServiceModel, "_complaint_abandoned")],
-    "daily_record": [(ServiceModel, "_close_day")],
+    "bookkeeping": [(BOOKKEEPING, "vector")],
+    "record": [(DailyRecord, "write")],
     "datacollector": [(mesa.DataCollector, "collect")],
 }
 
@@ -83,7 +73,8 @@ def time_the_phases() -> dict[str, Stopwatch]:
     """Wrap each phase of the day in a stopwatch (class-wide, in this process only).
 
     Call before the model is built: bound methods handed out at construction
-    (the desk's callbacks) are then the wrapped ones.
+    (the desk's callbacks) are then the wrapped ones. Processes are frozen
+    dataclasses, so their ``vector`` is replaced with ``object.__setattr__``.
     """
     watches = {}
     for phase, places in PHASES.items():
@@ -91,7 +82,11 @@ def time_the_phases() -> dict[str, Stopwatch]:
         if found:
             watches[phase] = Stopwatch()
             for owner, name in found:
-                setattr(owner, name, watches[phase].wrap(getattr(owner, name)))
+                wrapped = watches[phase].wrap(getattr(owner, name))
+                if isinstance(owner, type):
+                    setattr(owner, name, wrapped)
+                else:  # a process: a frozen dataclass instance
+                    object.__setattr__(owner, name, wrapped)
     return watches
 
 
