@@ -244,7 +244,7 @@ def bench_phases(sizes) -> list[str]:
     rows = []
     for label, run in runs:
         phases, model = run["phases_cpu_s"], run["model_cpu_s"]
-        machinery = phases["desk"] - phases["  desk_outcomes"] + phases["    desk_submissions"]
+        machinery = phases["desk"] - phases["  desk_outcomes"] + phases["  desk_submissions"]
         rows.append(
             f"| {label} | {run['complaints'] / run['days']:.0f} | {run['abandoned'] / max(run['complaints'], 1):.0%} "
             f"| {model:.2f} s | {model / (run['customers'] * run['days']) * 1e9:.0f} ns | {machinery:.2f} s "
