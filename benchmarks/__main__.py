@@ -127,7 +127,7 @@ def bench_default_run(repeats: int) -> tuple[list[str], dict]:
             f"| {median_of(runs, cpu):.2f} s | {median_of(runs, rss):.0f} MiB |"
         )
     table = [
-        "## The default run (10,000 customers, 730 days; the model's SimPy desk)",
+        "## The default run (10,000 customers, 730 days; the recursion desk)",
         "",
         "| command | runs | wall median | fastest | slowest | CPU median | peak RSS |",
         "|---|---|---|---|---|---|---|",
@@ -183,7 +183,7 @@ def bench_sizes(repeats: int, sizes) -> tuple[list[str], dict, dict]:
     table = [
         "## One run by market size (730 days, default configuration, all outputs)",
         "",
-        "Each cell: the model's SimPy desk / the recursion desk (vectorised engine). Wall and peak RSS",
+        "Each cell: the SimPy desk swapped in / the recursion desk the vectorised engine computes. Wall and peak RSS",
         "are the whole process (start-up, simulation, outputs); model time is CPU. The desk keeps its",
         "default two handlers at every size, so from 100,000 customers on most complainants give up",
         "waiting (that is the model, not the code). Identical: one digest of `timeseries.csv` and",
@@ -287,7 +287,7 @@ def bench_sweep(repeats: int) -> tuple[list[str], dict]:
         per_minute[label] = SWEEP_RUNS / median_of(runs, wall) * 60
         rows.append(f"| {label} | {median_of(runs, wall):.1f} s | {median_of(runs, cpu):.1f} s | **{per_minute[label]:.0f}** |")
     table = [
-        f"## Sweep throughput: `servsim -m seed=range(0,{SWEEP_RUNS})` (default runs, all outputs, the SimPy desk)",
+        f"## Sweep throughput: `servsim -m seed=range(0,{SWEEP_RUNS})` (default runs, all outputs, the recursion desk)",
         "",
         "Two workers can only beat one when the machine's second core is free of other work.",
         "",
@@ -338,7 +338,7 @@ def targets(walls: dict, model_times: dict, largest: dict, ratios: dict, desk: d
         f"| desk under 2 us per complaint | {fast_desk:.2f} us at worst (the SimPy desk: {simpy_desk:.0f} us) "
         f"| {verdict(fast_desk < 2)} |",
         f"| `servsim` as typed under 1.5 s wall | {walls[TYPED]:.2f} s; without the figure {walls[NO_FIGURE]:.2f} s "
-        f"(SimPy desk) | {verdict(walls[TYPED] < 1.5)} |",
+        f"(recursion desk) | {verdict(walls[TYPED] < 1.5)} |",
         f"| the model at 10,000 customers under 0.2 s | {model_10k:.2f} s CPU (recursion desk) | {verdict(model_10k < 0.2)} |",
     ]
     if largest.get("customers", 0) >= 1_000_000:
@@ -357,7 +357,7 @@ def targets(walls: dict, model_times: dict, largest: dict, ratios: dict, desk: d
         )
     lines += [
         f"| at least 60 default runs per minute per core | {one_worker:.0f} with one worker, "
-        f"{per_minute['joblib, 2 workers']:.0f} with two (SimPy desk, all outputs) | {verdict(one_worker >= 60)} |",
+        f"{per_minute['joblib, 2 workers']:.0f} with two (recursion desk, all outputs) | {verdict(one_worker >= 60)} |",
         "| launcher overhead under 0.3 s per run | "
         + "; ".join(f"{r['launcher'].split(' (')[0]}: {r['per_run_s']:.2f} s" for r in launchers)
         + f" | {verdict(slowest['per_run_s'] < 0.3)} |",
