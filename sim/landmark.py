@@ -111,13 +111,33 @@ def complaint_table(events: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def after_first_problem(events: pd.DataFrame, starting: np.ndarray, days: int, fast_days: float) -> dict:
+class LoyaltyLog:
+    """The event table with what every loyalty measure reads from it, derived once per run."""
+
+    def __init__(self, events: pd.DataFrame, starting: np.ndarray, days: int):
+        self.events, self.days = events, days
+        self.timeline = Timeline(events, starting, days)
+        self.complaints = complaint_table(events)
+        problems = events[events["kind"] == "problem"]
+        self.first_problem_customers, first = np.unique(problems["customer"].to_numpy(), return_index=True)
+        self.first_problem_day = problems["time"].to_numpy()[first].astype(np.int64)
+
+
+def loyalty_measures(events: pd.DataFrame, starting: np.ndarray, days: int, fast_days: float, satisfaction_rate: float):
+    """(the landmark ladder, the complaint effects) of a run: the summary's loyalty measures."""
+    log = LoyaltyLog(events, starting, days)
+    effects = {
+        "churn_rise_by_past_visits": churn_rise_by_past_visits(log),
+        "staying_after_a_complaint": staying_after_a_complaint(log),
+        "recovery_lift": recovery_lift(log, satisfaction_rate, fast_days),
+    }
+    return after_first_problem(log, fast_days), effects
+
+
+def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
     """The landmark ladder for each window: per group n, stayed, never_left and a 95% interval."""
-    timeline = Timeline(events, starting, days)
-    problems = events[events["kind"] == "problem"]
-    customers, first = np.unique(problems["customer"].to_numpy(), return_index=True)
-    landmark_day = problems["time"].to_numpy()[first].astype(np.int64)
-    complaints = complaint_table(events)
+    events, days, timeline, complaints = log.events, log.days, log.timeline, log.complaints
+    customers, landmark_day = log.first_problem_customers, log.first_problem_day
     at_landmark = complaints[complaints["order"] == 1].set_index("customer")
     complained = np.isin(customers, at_landmark.index) & (
         at_landmark.reindex(customers)["day"].to_numpy() == landmark_day
@@ -167,17 +187,17 @@ def _mean(flags: np.ndarray) -> float | None:
     return float(np.mean(flags)) if len(flags) else None
 
 
-def churn_rise_by_past_visits(events: pd.DataFrame, starting: np.ndarray, days: int, window: int = 180) -> dict:
+def churn_rise_by_past_visits(log: LoyaltyLog, window: int = 180) -> dict:
     """F11: how much a complaint at the first problem lowers staying, for fewer and for more past visits.
 
     Landmark complainants and the day's comparison customers, each split at the
     complainants' median number of past visits; ``rise`` is the comparison
     group's share staying minus the complainants'.
     """
-    timeline = Timeline(events, starting, days)
-    complaints = complaint_table(events)
+    events, days, timeline, complaints = log.events, log.days, log.timeline, log.complaints
     first = complaints[(complaints["order"] == 1) & (complaints["day"] + window <= days - 1)]
-    first = first[_is_first_problem(events, first)]
+    first_day = pd.Series(log.first_problem_day, index=log.first_problem_customers)
+    first = first[first_day.reindex(first["customer"]).to_numpy() == first["day"].to_numpy()]
     controls = events[(events["kind"] == "control") & (events["time"] + window <= days - 1)]
     split = float(np.median(first["purchases"])) if len(first) else 0.0
     result = {"window": window, "past_visits_split": split}
@@ -194,18 +214,10 @@ def churn_rise_by_past_visits(events: pd.DataFrame, starting: np.ndarray, days: 
     return result
 
 
-def _is_first_problem(events: pd.DataFrame, complaints: pd.DataFrame) -> np.ndarray:
-    problems = events[events["kind"] == "problem"]
-    customers, first = np.unique(problems["customer"].to_numpy(), return_index=True)
-    first_day = pd.Series(problems["time"].to_numpy()[first].astype(np.int64), index=customers)
-    return (first_day.reindex(complaints["customer"]).to_numpy() == complaints["day"].to_numpy())
-
-
-def staying_after_a_complaint(events: pd.DataFrame, starting: np.ndarray, days: int, window: int = 90) -> dict:
+def staying_after_a_complaint(log: LoyaltyLog, window: int = 90) -> dict:
     """F11/F12: staying ``window`` days after a first complaint, a recent repeat and a distant repeat."""
-    timeline = Timeline(events, starting, days)
-    complaints = complaint_table(events)
-    complaints = complaints[complaints["day"] + window <= days - 1]
+    timeline, complaints = log.timeline, log.complaints
+    complaints = complaints[complaints["day"] + window <= log.days - 1]
     since = complaints["days_since_previous"]
     groups = {
         "first": complaints["order"] == 1,
@@ -219,7 +231,7 @@ def staying_after_a_complaint(events: pd.DataFrame, starting: np.ndarray, days: 
     return result
 
 
-def recovery_lift(events: pd.DataFrame, satisfaction_rate: float, fast_days: float) -> dict:
+def recovery_lift(log: LoyaltyLog, satisfaction_rate: float, fast_days: float) -> dict:
     """F7/F12: satisfaction right after a recovery minus what a visit inside the zone would have left.
 
     A visit inside the zone moves satisfaction toward 0 by ``satisfaction_rate``;
@@ -228,7 +240,7 @@ def recovery_lift(events: pd.DataFrame, satisfaction_rate: float, fast_days: flo
     severe (the chain failed) first problem resolved on the spot, a mild
     second complaint resolved on the spot, and a mild first problem resolved slowly.
     """
-    c = complaint_table(events)
+    c = log.complaints
     resolved = c[c["outcome"] == "resolved"]
     lift = resolved["satisfaction_after_outcome"] - (1.0 - satisfaction_rate) * resolved["satisfaction_before"]
     mild = resolved["shortfall"] <= MILD_SHORTFALL

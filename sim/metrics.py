@@ -29,6 +29,9 @@ def summarise(model, events) -> dict:
     outcome_counts = [_outcome_count(record, name) for name in OUTCOME_NAMES]
     outcome_total = max(sum(outcome_counts), 1)
     days, fast_days = model.config.days, model.config.recovery.fast_days
+    ladder, complaint_effects = landmark.loyalty_measures(
+        events, cohort, days, fast_days, model.config.customers.satisfaction_rate
+    )
     return {
         "days": days,
         "people_in_market": int(p.size),
@@ -56,12 +59,8 @@ def summarise(model, events) -> dict:
         "mean_recovery_days": float(delays.mean()) if delays.size else None,
         "p90_recovery_days": float(np.quantile(delays, 0.9)) if delays.size else None,
         "share_resolved_fast": _share(int(np.sum(delays <= fast_days)), len(delays)),
-        "after_first_problem": landmark.after_first_problem(events, cohort, days, fast_days),
-        "complaint_effects": {
-            "churn_rise_by_past_visits": landmark.churn_rise_by_past_visits(events, cohort, days),
-            "staying_after_a_complaint": landmark.staying_after_a_complaint(events, cohort, days),
-            "recovery_lift": landmark.recovery_lift(events, model.config.customers.satisfaction_rate, fast_days),
-        },
+        "after_first_problem": ladder,
+        "complaint_effects": complaint_effects,
         "retention_by_visit_rate_fifth": _by_fifths(p.visit_rate[cohort], ~p.ever_left[cohort]),
         "mean_expectation_final": _mean_or_none(p.expectation[p.with_firm]),
         "mean_satisfaction_final": _mean_or_none(p.satisfaction[p.with_firm]),
