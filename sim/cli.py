@@ -243,12 +243,22 @@ def main() -> None:
             _restore(previous_sweep)
             fail(str(error))
         except KeyboardInterrupt:
+            if previous_sweep:
+                _discard_partial_files(previous_sweep[0].parent)
             kept = f"; finished runs are kept in {previous_sweep[0].parent} (launch the same command again to resume)"
             fail(f"interrupted{kept if previous_sweep else ''}", 130)
         except OSError as error:
             fail(f"cannot write {error.filename or 'the output'}: {error.strerror or error}")
         except (HydraException, OmegaConfBaseException) as error:
             fail(f"invalid configuration: {str(error).strip().splitlines()[0]}")
+
+
+def _discard_partial_files(sweep_dir: Path) -> None:
+    """Remove what a worker stopped in mid-write left (``*.part``): a parallel worker killed by the
+    interrupt never reaches the clean-up its own writes would do, and the event log takes long enough
+    to write that it is often caught in the middle."""
+    for partial in sweep_dir.glob("*/*.part"):
+        partial.unlink(missing_ok=True)
 
 
 def _sweep_record(overrides: list[str]) -> tuple[Path, bytes | None] | None:
