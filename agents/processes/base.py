@@ -10,6 +10,8 @@ never import the model: what they need arrives in a ``World``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
 from typing import Any, Callable
 
 import numpy as np
@@ -114,6 +116,15 @@ def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, gr
         b.grievance_weight,
     )
     return rules.defection_probability(hazard, 1.0 / visit_rate)
+
+
+def added_in_order(total: float, values) -> float:
+    """``total`` plus each of ``values`` in turn: a float sum with the rounding of adding them one at a time.
+
+    A batch of events (a day's resolutions, say) must leave the same day's sums as
+    the per-agent engine adding them one by one; ``sum`` or ``np.sum`` may round otherwise.
+    """
+    return reduce(add, values, total)
 
 
 def chosen(eligible: np.ndarray, u: np.ndarray, chance, slice_size: int) -> np.ndarray:
