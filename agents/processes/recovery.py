@@ -144,6 +144,20 @@ def abandoned_at_desk(customer, waited: float, time: float, world) -> None:
     world.events.add("abandoned", time, customer.index, delay=waited, satisfaction=customer.satisfaction)
 
 
+def abandon_all(people, customers: np.ndarray, waits: np.ndarray, times: np.ndarray, world) -> None:
+    """``abandoned_at_desk`` for many customers at once, each listed at most once (no float sums here)."""
+    if not len(customers):
+        return
+    b = world.behaviour
+    satisfaction = people.satisfaction[customers] - b.abandonment_penalty
+    people.satisfaction[customers] = satisfaction
+    people.grievance[customers] = rules.grievance_after_abandonment(people.grievance[customers], b.abandonment_grievance)
+    people.trust[customers] = rules.update_trust(people.trust[customers], True, 0.0, b.trust_loss, 0.0)
+    people.history[customers] = UNRESOLVED
+    world.tally["abandoned"] += len(customers)
+    world.events.add("abandoned", times, customers, delay=waits, satisfaction=satisfaction)
+
+
 def answered_at_desk(people, customers: np.ndarray, moments: np.ndarray, values: np.ndarray, resolved: np.ndarray, world) -> None:
     """A day's desk outcomes in the order they happen: ``resolved_at_desk`` or ``abandoned_at_desk`` for each, as arrays.
 
@@ -152,17 +166,10 @@ def answered_at_desk(people, customers: np.ndarray, moments: np.ndarray, values:
     customer: resolutions and abandonments can go as two groups, each in the
     desk's order (the order of the float sums and of ``resolution_delays``).
     """
-    done = customers[resolved]
-    resolve_all(people, done, values[resolved], moments[resolved], world)
+    resolve_all(people, customers[resolved], values[resolved], moments[resolved], world)
+    gave_up = ~resolved
+    abandon_all(people, customers[gave_up], values[gave_up], moments[gave_up], world)
     people.complaint_pending[customers] = False
-    gave_up, b = customers[~resolved], world.behaviour
-    satisfaction = people.satisfaction[gave_up] - b.abandonment_penalty
-    people.satisfaction[gave_up] = satisfaction
-    people.grievance[gave_up] = rules.grievance_after_abandonment(people.grievance[gave_up], b.abandonment_grievance)
-    people.trust[gave_up] = rules.update_trust(people.trust[gave_up], True, 0.0, b.trust_loss, 0.0)
-    people.history[gave_up] = UNRESOLVED
-    world.tally["abandoned"] += len(gave_up)
-    world.events.add("abandoned", moments[~resolved], gave_up, delay=values[~resolved], satisfaction=satisfaction)
 
 
 RECOVERY = Process("recovery", vector, agent, COUNTERS)
