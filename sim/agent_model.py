@@ -35,6 +35,7 @@ class AgentServiceModel(ServiceModel):
             Customer(self, index, {f.name: getattr(initial, f.name)[index].item() for f in CUSTOMER_STATE})
             for index in range(initial.size)
         ]
+        self.world.customer = self.customer
 
     @property
     def people(self) -> Population:

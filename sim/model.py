@@ -78,7 +78,6 @@ class ServiceModel(mesa.Model):
             dice=DailyDice(self.streams["daily"], config.market.customers),
             talk_rng=self.streams["word_of_mouth"],
             desk=self.desk,
-            customer=self.customer,
             population_size=config.market.customers,
             slice_size=SLICE,
             cohort=np.flatnonzero(self._people.starting_customer),
@@ -122,10 +121,6 @@ class ServiceModel(mesa.Model):
     @property
     def day(self) -> int:
         return self.world.day
-
-    def customer(self, index: int):
-        """Person ``index`` as an object with named attributes (here a view on the arrays)."""
-        return self._people.row(index)
 
     def step(self) -> None:
         """One day: roll the dice, run the processes in order, record."""

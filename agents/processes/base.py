@@ -67,9 +67,8 @@ class Visits:
 class World:
     """Everything a process may read or touch besides the customers, handed down by the model.
 
-    ``behaviour`` holds the customers' behavioural parameters, ``customer(i)``
-    gives person ``i`` as an object with named attributes (an agent, or a view
-    on the arrays), ``tally`` the day's counters.
+    ``behaviour`` holds the customers' behavioural parameters, ``tally`` the
+    day's counters; in the per-agent engine ``customer(i)`` gives person ``i``'s agent.
     """
 
     firm: Any
@@ -79,12 +78,12 @@ class World:
     dice: Any
     talk_rng: np.random.Generator
     desk: Any
-    customer: Callable[[int], Any]
     population_size: int
     slice_size: int
     cohort: np.ndarray
     events: Any
     landmark_rng: np.random.Generator
+    customer: Callable[[int], Any] | None = None  # the per-agent engine's agent by index
     day: int = 0
     dawn_with_firm: np.ndarray | None = None  # who was with the firm when the day began
     tally: dict = field(default_factory=dict)
