@@ -66,8 +66,9 @@ class QueueRecursionDesk:
     Same constructor arguments and ``submit`` as ``RecoveryDesk`` (without the
     SimPy environment); the clock moves with ``advance(until)``, which fires
     ``on_resolved(customer, delay)`` and ``on_abandoned(customer, waited)`` for
-    every outcome before ``until``, in the order they happen. ``queue_length``
-    and ``in_system`` are read between advances.
+    every outcome before ``until``, in the order they happen, or hands them over
+    all at once with ``take_outcomes(until)`` (then it needs no callbacks).
+    ``queue_length`` and ``in_system`` are read between advances.
     ``fixed_delay=True``: no queue, each complaint ends its handling time after
     it arrives unless the complainant's patience is shorter.
     """
@@ -76,8 +77,8 @@ class QueueRecursionDesk:
         self,
         *,
         staff: int,
-        on_resolved: OnOutcome,
-        on_abandoned: OnOutcome,
+        on_resolved: OnOutcome | None = None,
+        on_abandoned: OnOutcome | None = None,
         fixed_delay: bool = False,
         now: float = 0,
     ):
@@ -125,14 +126,17 @@ class QueueRecursionDesk:
             else:
                 on_abandoned(customer, value)
 
-    def take_outcomes(self, until: float) -> tuple[list, list, list]:
+    def take_outcomes(self, until: float) -> tuple[list, list, list, list]:
         """Move the clock to ``until`` without callbacks: the outcomes before it, in the order they happen.
 
-        Returns (customers, delays or waits, resolved flags) as lists, for a model that applies
-        a day's outcomes in one pass; ``advance`` is this plus one callback per outcome.
+        Returns (customers, moments, delays or waits, resolved flags) as lists, for a model that
+        applies a day's outcomes in one pass; ``advance`` is this plus one callback per outcome.
         """
         due = self._take_before(until)
-        return [row[3] for row in due], [row[4] for row in due], [row[5] for row in due]
+        if not due:
+            return [], [], [], []
+        moments, _, _, customers, values, resolved = zip(*due)
+        return list(customers), list(moments), list(values), list(resolved)
 
     # ------------------------------------------------------------ internals
     def _take_before(self, until: float) -> list:

@@ -64,10 +64,6 @@ class Population:
     def nbytes(self) -> int:
         return sum(getattr(self, f.name).nbytes for f in CUSTOMER_STATE)
 
-    def row(self, index: int) -> "ArrayRow":
-        """Person ``index`` as an object with named attributes, like a ``Customer`` agent."""
-        return ArrayRow(self, index)
-
     @classmethod
     def of_objects(cls, people, names) -> "Population":
         """The arrays ``names`` gathered from objects holding them as attributes (agents), in order."""
@@ -77,32 +73,6 @@ class Population:
         for name in names:
             setattr(snapshot, name, np.fromiter((getattr(p, name) for p in people), dtype=dtypes[name], count=len(people)))
         return snapshot
-
-
-class ArrayRow:
-    """One person's slot in the arrays, read and written like an object.
-
-    A process's per-customer functions (a resolution at the desk, say) then
-    serve both engines. Reads give Python numbers, as a ``Customer`` agent
-    holds: the rules run on the same types in both engines, and twice as fast
-    as on numpy scalars.
-    """
-
-    __slots__ = ("_people", "_index")
-
-    def __init__(self, people: Population, index: int):
-        object.__setattr__(self, "_people", people)
-        object.__setattr__(self, "_index", index)
-
-    @property
-    def index(self) -> int:
-        return self._index
-
-    def __getattr__(self, name):
-        return getattr(self._people, name)[self._index].item()
-
-    def __setattr__(self, name, value):
-        getattr(self._people, name)[self._index] = value
 
 
 def draw_positive(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:

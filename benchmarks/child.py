@@ -54,15 +54,16 @@ class Stopwatch:
 
 
 # The day's phases as ServiceModel.step() runs them: each process of sim.model.DAY
-# (its vectorised version), the desk's clock (callbacks included; "desk_outcomes" are
-# those callbacks), the record and the DataCollector. Indented names are parts of the
-# phase above them. A phase the model does not have is left out, not an error.
+# (its vectorised version), the desk (its clock and the day's outcomes; "desk_outcomes"
+# is applying those outcomes to the customers, who then decide), the record and the
+# DataCollector. Indented names are parts of a phase. A phase the model does not have is
+# left out, not an error.
 PHASES = {
     "dice": [(ServiceModel, "roll_dice")],
     **{process.name: [(process, "vector")] for process in DAY if process is not BOOKKEEPING},
-    "  desk_submissions": [(QueueRecursionDesk, "submit"), (RecoveryDesk, "submit")],
-    "desk": [(QueueRecursionDesk, "advance"), (RecoveryDesk, "advance")],
-    "  desk_outcomes": [(ServiceModel, "_complaint_resolved"), (ServiceModel, "_complaint_abandoned")],
+    "  desk_submissions": [(QueueRecursionDesk, "submit_many"), (RecoveryDesk, "submit")],
+    "desk": [(ServiceModel, "answer_complaints")],
+    "  desk_outcomes": [(ServiceModel, "apply_desk_outcomes")],
     "bookkeeping": [(BOOKKEEPING, "vector")],
     "record": [(DailyRecord, "write")],
     "datacollector": [(mesa.DataCollector, "collect")],

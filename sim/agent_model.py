@@ -18,6 +18,8 @@ import simpy
 
 from agents.customer import Customer
 from agents.desk import RecoveryDesk
+from agents.processes.defection import decide_after_outcome
+from agents.processes.recovery import abandoned_at_desk, resolved_at_desk
 from agents.population import CUSTOMER_STATE, Population
 from sim.model import ServiceModel
 
@@ -33,6 +35,7 @@ class AgentServiceModel(ServiceModel):
             Customer(self, index, {f.name: getattr(initial, f.name)[index].item() for f in CUSTOMER_STATE})
             for index in range(initial.size)
         ]
+        self.world.customer = self.customer
 
     @property
     def people(self) -> Population:
@@ -49,6 +52,20 @@ class AgentServiceModel(ServiceModel):
             on_abandoned=self._complaint_abandoned,
             fixed_delay=r.desk == "fixed_delay",
         )
+
+    def answer_complaints(self, until: float) -> None:
+        """§3.9 The SimPy desk runs to ``until``, calling back at each outcome's moment, one customer at a time."""
+        self.desk.advance(until)
+
+    def _complaint_resolved(self, index: int, delay: float) -> None:
+        customer, now = self.customer(index), self.desk.moment
+        resolved_at_desk(customer, delay, now, self.world)
+        decide_after_outcome(customer, now, self.world)
+
+    def _complaint_abandoned(self, index: int, waited: float) -> None:
+        customer, now = self.customer(index), self.desk.moment
+        abandoned_at_desk(customer, waited, now, self.world)
+        decide_after_outcome(customer, now, self.world)
 
     def with_firm(self):
         return Population.of_objects(self.customers, ["with_firm"]).with_firm

@@ -8,9 +8,10 @@ every decision is a process calling ``agents.rules``.
 ``sim.agent_model.AgentServiceModel`` runs the same day one ``mesa.Agent`` at a time.
 
 The complaint desk: this engine computes it (``agents.fast_desk``: the queueing
-recursion, about 1 us a complaint); the per-agent engine runs it in SimPy
-(``agents.desk``). Both give the same outcomes at the same moments in the same
-order, so the engines' identity test also holds one desk against the other.
+recursion, about 1 us a complaint) and applies each day's outcomes as arrays;
+the per-agent engine runs it in SimPy (``agents.desk``), one callback per
+outcome. Both give the same outcomes at the same moments in the same order, so
+the engines' identity test also holds one desk against the other.
 
 Randomness: one seed makes Mesa's generator, which spawns named child streams
 (population, daily dice, word of mouth, and the loyalty measure's comparison draws). Each day rolls a fixed amount of the
@@ -41,8 +42,8 @@ from agents.processes import (
     WORD_OF_MOUTH,
 )
 from agents.processes.base import World
-from agents.processes.defection import decide_after_outcome
-from agents.processes.recovery import abandoned_at_desk, resolved_at_desk
+from agents.processes.defection import decide_after_outcomes
+from agents.processes.recovery import answered_at_desk
 from sim.params import ServsimConfig
 from sim.records import DailyRecord
 
@@ -77,7 +78,6 @@ class ServiceModel(mesa.Model):
             dice=DailyDice(self.streams["daily"], config.market.customers),
             talk_rng=self.streams["word_of_mouth"],
             desk=self.desk,
-            customer=self.customer,
             population_size=config.market.customers,
             slice_size=SLICE,
             cohort=np.flatnonzero(self._people.starting_customer),
@@ -111,12 +111,7 @@ class ServiceModel(mesa.Model):
 
     def _make_desk(self, r):
         """The desk computed, not simulated: the SimPy desk's outcomes, moments and order (agents/fast_desk.py)."""
-        return QueueRecursionDesk(
-            staff=r.staff,
-            on_resolved=self._complaint_resolved,
-            on_abandoned=self._complaint_abandoned,
-            fixed_delay=r.desk == "fixed_delay",
-        )
+        return QueueRecursionDesk(staff=r.staff, fixed_delay=r.desk == "fixed_delay")
 
     @property
     def people(self) -> Population:
@@ -127,10 +122,6 @@ class ServiceModel(mesa.Model):
     def day(self) -> int:
         return self.world.day
 
-    def customer(self, index: int):
-        """Person ``index`` as an object with named attributes (here a view on the arrays)."""
-        return self._people.row(index)
-
     def step(self) -> None:
         """One day: roll the dice, run the processes in order, record."""
         world = self.world
@@ -139,7 +130,7 @@ class ServiceModel(mesa.Model):
         self.roll_dice()
         for process in DAY:
             if process is BOOKKEEPING:
-                self.desk.advance(world.day + 1)  # §3.9 the desk's outcomes, at their moments in the day
+                self.answer_complaints(world.day + 1)
             self.run_process(process)
         self.record.write(world.tally)
         self.datacollector.collect(self)
@@ -156,15 +147,23 @@ class ServiceModel(mesa.Model):
     def run_process(self, process) -> None:
         process.vector(self._people, self.world)
 
-    def _complaint_resolved(self, index: int, delay: float) -> None:
-        customer, now = self.customer(index), self.desk.moment
-        resolved_at_desk(customer, delay, now, self.world)
-        decide_after_outcome(customer, now, self.world)
+    def answer_complaints(self, until: float) -> None:
+        """§3.9 The desk's outcomes before ``until`` (the day's end), each complainant then deciding to stay or leave."""
+        self.apply_desk_outcomes(*self.desk.take_outcomes(until))
 
-    def _complaint_abandoned(self, index: int, waited: float) -> None:
-        customer, now = self.customer(index), self.desk.moment
-        abandoned_at_desk(customer, waited, now, self.world)
-        decide_after_outcome(customer, now, self.world)
+    def apply_desk_outcomes(self, customers: list, moments: list, values: list, resolved: list) -> None:
+        """A day's outcomes as arrays, in the order the desk gives them (the order they happen).
+
+        One customer has at most one complaint at the desk, so no one is in a
+        day's outcomes twice and nothing else happens between them: applying
+        them together, then the decisions they prompt, is applying them one by
+        one (each outcome and decision touches only its own customer).
+        """
+        if customers:
+            people, world = self._people, self.world
+            customers, moments = np.array(customers, dtype=np.int64), np.array(moments)
+            answered_at_desk(people, customers, moments, np.array(values), np.array(resolved, dtype=bool), world)
+            decide_after_outcomes(people, customers, moments, world)
 
     def run(self, progress=None) -> None:
         """Run to the horizon; ``progress`` (if given) is called once a day."""

@@ -21,6 +21,8 @@ CASES = {
     "slow_fixed_desk_overpromise": {"recovery.desk": "fixed_delay", "recovery.handling_days": 6.0, "firm.promise": 9.0},
     "noisy_heterogeneous": {"firm.quality_noise": 1.5, "customers.trait_spread": 1.0, "customers.loss_aversion": 4.0},
     "every_visit_logged": {"output.events": "all", "recovery.staff": 1, "recovery.on_the_spot": 0.0},
+    # many desk outcomes a day, both kinds, many complainants leaving on the answer
+    "crowded_desk": {"customers.complaint_propensity": 0.4, "recovery.staff": 1, "customers.patience_days": 1.0},
 }
 
 
@@ -36,6 +38,28 @@ def test_engines_give_identical_runs(case):
     # summary.json is written with json.dumps: compare exactly what would be written
     assert json.dumps(vector_summary) == json.dumps(agent_summary)
     assert vector_summary["complaints"] > 0 and vector_summary["defections"] > 0
+
+
+def test_a_days_desk_outcomes_are_each_customers_only_one(monkeypatch):
+    """What lets the vector engine apply a day's desk outcomes as arrays: no one is in them twice.
+
+    Everyone answered has a complaint pending (voice waits for the answer), and
+    nobody appears twice in one day's outcomes, under a load that leaves many waiting.
+    """
+    days_seen = []
+    apply = sim.model.ServiceModel.apply_desk_outcomes
+
+    def checked(model, customers, moments, values, resolved):
+        assert len(set(customers)) == len(customers)
+        assert model.people.complaint_pending[customers].all()
+        assert moments == sorted(moments) and all(model.day <= t < model.day + 1 for t in moments)
+        days_seen.append((len(customers), sum(resolved)))
+        apply(model, customers, moments, values, resolved)
+
+    monkeypatch.setattr(sim.model.ServiceModel, "apply_desk_outcomes", checked)
+    simulate(small_config({"customers.complaint_propensity": 0.4, "recovery.staff": 1, "customers.patience_days": 3.0}))
+    outcomes, resolutions = map(sum, zip(*days_seen))
+    assert outcomes > resolutions > 0
 
 
 def test_agent_engine_is_made_of_mesa_agents():

@@ -173,15 +173,23 @@ def test_a_moment_rounded_up_to_midnight_arrives_the_next_day_as_in_simpy():
 
 
 def test_a_days_outcomes_in_one_batch_are_the_callbacks_outcomes():
-    """``take_outcomes`` (for a model applying a day's outcomes at once) hands over what ``advance`` announces."""
-    logs = Log(), Log()
-    announcing, batching = fast_desk(logs[0], 2, False), fast_desk(logs[1], 2, False)
+    """``take_outcomes`` (for a model applying a day's outcomes at once) hands over what ``advance`` announces, at its moments."""
+    announced = []
+    announcing = QueueRecursionDesk(
+        staff=2,
+        on_resolved=lambda customer, delay: announced.append(("resolved", customer, announcing.moment, delay)),
+        on_abandoned=lambda customer, waited: announced.append(("abandoned", customer, announcing.moment, waited)),
+    )
+    batching, outcomes = QueueRecursionDesk(staff=2), 0
     for day, complaints in workload(7, 10, 200, 2, 3.0, "mixed", 0.3, False):
         for complaint in complaints:
             announcing.submit(*complaint)
             batching.submit(*complaint)
         announcing.advance(day + 1)
-        customers, values, resolved = batching.take_outcomes(day + 1)
+        customers, moments, values, resolved = batching.take_outcomes(day + 1)
         kinds = ["resolved" if flag else "abandoned" for flag in resolved]
-        assert list(zip(kinds, customers, values)) == logs[0].take()
+        assert list(zip(kinds, customers, moments, values)) == announced
         assert (batching.queue_length, batching.in_system) == (announcing.queue_length, announcing.in_system)
+        outcomes += len(announced)
+        announced.clear()
+    assert outcomes > 1000 and not all(resolved)

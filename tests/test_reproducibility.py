@@ -50,13 +50,13 @@ def test_staffing_leaves_the_complainants_dice_alone(monkeypatch):
 
     def submissions(staff):
         seen = []
-        original = QueueRecursionDesk.submit
+        original = QueueRecursionDesk.submit_many
 
-        def logged(desk, customer, arrival, patience, handling):
-            seen.append((customer, arrival, patience, handling))
-            original(desk, customer, arrival, patience, handling)
+        def logged(desk, customers, arrivals, patience, handling):
+            seen.extend(zip(*(column.tolist() for column in (customers, arrivals, patience, handling))))
+            original(desk, customers, arrivals, patience, handling)
 
-        monkeypatch.setattr(QueueRecursionDesk, "submit", logged)
+        monkeypatch.setattr(QueueRecursionDesk, "submit_many", logged)
         simulate(small_config({"seed": 7, "days": 40, "market.customers": 3_000, "recovery.staff": staff}))
         return seen
 

@@ -10,6 +10,8 @@ never import the model: what they need arrives in a ``World``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
 from typing import Any, Callable
 
 import numpy as np
@@ -65,9 +67,8 @@ class Visits:
 class World:
     """Everything a process may read or touch besides the customers, handed down by the model.
 
-    ``behaviour`` holds the customers' behavioural parameters, ``customer(i)``
-    gives person ``i`` as an object with named attributes (an agent, or a view
-    on the arrays), ``tally`` the day's counters.
+    ``behaviour`` holds the customers' behavioural parameters, ``tally`` the
+    day's counters; in the per-agent engine ``customer(i)`` gives person ``i``'s agent.
     """
 
     firm: Any
@@ -77,12 +78,12 @@ class World:
     dice: Any
     talk_rng: np.random.Generator
     desk: Any
-    customer: Callable[[int], Any]
     population_size: int
     slice_size: int
     cohort: np.ndarray
     events: Any
     landmark_rng: np.random.Generator
+    customer: Callable[[int], Any] | None = None  # the per-agent engine's agent by index
     day: int = 0
     dawn_with_firm: np.ndarray | None = None  # who was with the firm when the day began
     tally: dict = field(default_factory=dict)
@@ -114,6 +115,15 @@ def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, gr
         b.grievance_weight,
     )
     return rules.defection_probability(hazard, 1.0 / visit_rate)
+
+
+def added_in_order(total: float, values) -> float:
+    """``total`` plus each of ``values`` in turn: a float sum with the rounding of adding them one at a time.
+
+    A batch of events (a day's resolutions, say) must leave the same day's sums as
+    the per-agent engine adding them one by one; ``sum`` or ``np.sum`` may round otherwise.
+    """
+    return reduce(add, values, total)
 
 
 def chosen(eligible: np.ndarray, u: np.ndarray, chance, slice_size: int) -> np.ndarray:

@@ -34,12 +34,7 @@ def vector(people, world) -> None:
         people.grievance[deciding],
         people.visit_rate[deciding],
     )
-    leavers = deciding[world.dice.visit(V_DEFECT, deciding) < chance]
-    people.with_firm[leavers] = False
-    people.ever_left[leavers] = True
-    people.purchases[leavers] = 0
-    count_departures(world, people.history[leavers])
-    world.events.add("left", world.day, leavers)
+    leave_all(people, deciding[world.dice.visit(V_DEFECT, deciding) < chance], world.day, world)
 
 
 def decide_to_stay(customer, world) -> None:
@@ -57,6 +52,23 @@ def decide_after_outcome(customer, time: float, world) -> None:
     """The complainant decides when the desk's outcome is known (both engines)."""
     if customer.with_firm and world.dice.uniform_of(V_AFTER_OUTCOME, customer.index) < _chance(customer, world):
         leave(customer, time, world)
+
+
+def decide_after_outcomes(people, customers: np.ndarray, moments: np.ndarray, world) -> None:
+    """``decide_after_outcome`` for a day's desk outcomes at once (each customer listed once), at their moments."""
+    deciding = people.with_firm[customers]
+    customers, moments = customers[deciding], moments[deciding]
+    chance = leaving_chance(
+        world.behaviour,
+        people.satisfaction[customers],
+        people.switching_cost[customers],
+        people.purchases[customers],
+        people.trust[customers],
+        people.grievance[customers],
+        people.visit_rate[customers],
+    )
+    leaving = world.dice.visit(V_AFTER_OUTCOME, customers) < chance
+    leave_all(people, customers[leaving], moments[leaving], world)
 
 
 def _chance(customer, world):
@@ -77,6 +89,17 @@ def leave(customer, time: float, world) -> None:
     customer.purchases = 0
     count_departures(world, np.array([customer.history]))
     world.events.add("left", time, customer.index)
+
+
+def leave_all(people, leavers: np.ndarray, times, world) -> None:
+    """``leave`` for many customers at once, at one time or each at their own."""
+    if not len(leavers):  # most days' desk outcomes at a small market: nothing to count
+        return
+    people.with_firm[leavers] = False
+    people.ever_left[leavers] = True
+    people.purchases[leavers] = 0
+    count_departures(world, people.history[leavers])
+    world.events.add("left", times, leavers)
 
 
 def count_departures(world, histories: np.ndarray) -> None:

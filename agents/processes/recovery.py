@@ -7,18 +7,23 @@ the compensation. A complaint nobody answers before the customer's patience
 runs out is a second failure: the grievance grows and trust is cut as by a
 broken promise. Patience and handling time come from the
 complainant's own dice, so staffing never reorders anyone else's.
-The desk calls ``resolved_at_desk`` and ``abandoned_at_desk`` at the moment
-each outcome happens (the model wires them, then lets the customer decide).
+The SimPy desk calls ``resolved_at_desk`` and ``abandoned_at_desk`` at the
+moment each outcome happens (the per-agent engine wires them, then lets the
+customer decide); the vector engine's computed desk hands over a day's
+outcomes at once, in the order they happen, and ``answered_at_desk`` applies
+them as arrays.
 """
 
 from __future__ import annotations
+
+from itertools import repeat
 
 import numpy as np
 
 from agents import rules
 from agents.dice import V_ARRIVAL, V_HANDLING, V_ON_THE_SPOT, V_PATIENCE
 from agents.population import RESOLVED, RESOLVED_FAST, UNRESOLVED
-from agents.processes.base import Process, counter
+from agents.processes.base import Process, added_in_order, counter
 
 COUNTERS = (
     counter("complaints_on_the_spot", "complaints the front line solved at once"),
@@ -30,17 +35,21 @@ COUNTERS = (
 
 
 def vector(people, world) -> None:
-    complainants, dice = world.visits.complainants, world.dice
-    on_the_spot = dice.visit(V_ON_THE_SPOT, complainants) < world.recovery.on_the_spot
+    complainants, dice, r = world.visits.complainants, world.dice, world.recovery
+    on_the_spot = dice.visit(V_ON_THE_SPOT, complainants) < r.on_the_spot
     world.events.add("complaint", world.day, complainants, channel=np.where(on_the_spot, 0, 1))
-    for index in complainants[on_the_spot]:
-        resolve(world.customer(int(index)), 0.0, world.day, world)
+    solved = complainants[on_the_spot]
+    resolve_all(people, solved, np.zeros(len(solved)), world.day, world)
     world.tally["complaints_on_the_spot"] += int(on_the_spot.sum())
-    to_desk = complainants[~on_the_spot]
-    for index, moment, patience, handling in zip(
-        to_desk, dice.visit(V_ARRIVAL, to_desk), dice.visit(V_PATIENCE, to_desk), dice.visit(V_HANDLING, to_desk)
-    ):
-        send_to_desk(world.customer(int(index)), float(moment), float(patience), float(handling), world)
+    to_desk = complainants[~on_the_spot]  # send_to_desk for each, in one submission
+    handling = r.handling_days if r.desk == "fixed_delay" else r.handling_days * dice.visit(V_HANDLING, to_desk)
+    people.complaint_pending[to_desk] = True
+    world.desk.submit_many(
+        to_desk,
+        world.day + dice.visit(V_ARRIVAL, to_desk),
+        world.behaviour.patience_days * dice.visit(V_PATIENCE, to_desk),
+        np.broadcast_to(handling, len(to_desk)),
+    )
 
 
 def take_complaint(customer, world) -> None:
@@ -91,6 +100,33 @@ def resolve(customer, delay: float, time: float, world) -> None:
     world.events.add("resolved", time, customer.index, delay=delay, satisfaction=customer.satisfaction)
 
 
+def resolve_all(people, customers: np.ndarray, delays: np.ndarray, times, world) -> None:
+    """``resolve`` for many customers at once, each listed at most once, in the order they are resolved.
+
+    Each resolution touches its own customer and adds to the day's sums: applied
+    together they give what one by one would, the float sums added in the same order.
+    """
+    if not len(customers):
+        return
+    r, b = world.recovery, world.behaviour
+    weights = (b.compensation_weight, b.speed_weight, b.speed_scale_days, b.apology_weight)
+    complaints = people.complaints[customers]
+    satisfaction = people.satisfaction[customers] + rules.recovery_value(delays, r.compensation, float(r.apology), complaints, weights)
+    people.satisfaction[customers] = satisfaction
+    healed = rules.restoration(delays, r.compensation, float(r.apology), complaints, weights, b.recovery_restoration)
+    people.grievance[customers] = rules.grievance_after_resolution(people.grievance[customers], healed)
+    people.trust[customers] = rules.trust_after_recovery(people.trust[customers], healed)
+    people.history[customers] = np.where(delays <= r.fast_days, RESOLVED_FAST, RESOLVED)
+    compensation = r.compensation * world.firm.price
+    people.value[customers] -= compensation
+    tally, delay_list = world.tally, delays.tolist()
+    tally["compensation_cost"] = added_in_order(tally["compensation_cost"], repeat(compensation, len(customers)))
+    tally["resolutions"] += len(customers)
+    tally["recovery_days"] = added_in_order(tally["recovery_days"], delay_list)
+    world.resolution_delays.extend(delay_list)
+    world.events.add("resolved", times, customers, delay=delays, satisfaction=satisfaction)
+
+
 def resolved_at_desk(customer, delay: float, time: float, world) -> None:
     resolve(customer, delay, time, world)
     customer.complaint_pending = False
@@ -106,6 +142,34 @@ def abandoned_at_desk(customer, waited: float, time: float, world) -> None:
     world.tally["abandoned"] += 1
     customer.complaint_pending = False
     world.events.add("abandoned", time, customer.index, delay=waited, satisfaction=customer.satisfaction)
+
+
+def abandon_all(people, customers: np.ndarray, waits: np.ndarray, times: np.ndarray, world) -> None:
+    """``abandoned_at_desk`` for many customers at once, each listed at most once (no float sums here)."""
+    if not len(customers):
+        return
+    b = world.behaviour
+    satisfaction = people.satisfaction[customers] - b.abandonment_penalty
+    people.satisfaction[customers] = satisfaction
+    people.grievance[customers] = rules.grievance_after_abandonment(people.grievance[customers], b.abandonment_grievance)
+    people.trust[customers] = rules.update_trust(people.trust[customers], True, 0.0, b.trust_loss, 0.0)
+    people.history[customers] = UNRESOLVED
+    world.tally["abandoned"] += len(customers)
+    world.events.add("abandoned", times, customers, delay=waits, satisfaction=satisfaction)
+
+
+def answered_at_desk(people, customers: np.ndarray, moments: np.ndarray, values: np.ndarray, resolved: np.ndarray, world) -> None:
+    """A day's desk outcomes in the order they happen: ``resolved_at_desk`` or ``abandoned_at_desk`` for each, as arrays.
+
+    A customer has at most one complaint at the desk (voice waits for the
+    answer), so each is listed once and every outcome touches only its own
+    customer: resolutions and abandonments can go as two groups, each in the
+    desk's order (the order of the float sums and of ``resolution_delays``).
+    """
+    resolve_all(people, customers[resolved], values[resolved], moments[resolved], world)
+    gave_up = ~resolved
+    abandon_all(people, customers[gave_up], values[gave_up], moments[gave_up], world)
+    people.complaint_pending[customers] = False
 
 
 RECOVERY = Process("recovery", vector, agent, COUNTERS)
