@@ -149,5 +149,5 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
         title = f"servsim: {scenario} (promise {config.firm.promise:g}, quality {config.firm.quality:g}, seed {config.seed})"
         window = SurpriseSchedule(config.firm.surprise).window(config.days)
         fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days, reference, reference_label)
-        _write_atomically(out_dir / "overview.png", lambda p: save(fig, p))
+        _write_atomically(out_dir / "overview.png", lambda p: save(fig, p, smallest=False))  # speed over bytes: one per run
     _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(summary, indent=2)))
