@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
-from tqdm import tqdm
 
 from agents.firm import SurpriseSchedule
 from sim.metrics import summarise
@@ -48,15 +48,43 @@ def rare_garbage_collection(allocations: int = 50_000):
         gc.set_threshold(*previous)
 
 
+class ProgressBar:
+    """A bar over the run's days that appears only once the run has lasted ``delay`` seconds.
+
+    Short runs stay quiet, and never make the tqdm bar: making one takes a multiprocessing
+    lock, which starts a second Python process (multiprocessing's resource tracker, as Mesa
+    chooses the spawn start method).
+    """
+
+    def __init__(self, days: int, delay: float = 2.0):
+        self.days, self.delay = days, delay
+        self.started, self.done, self.bar = time.monotonic(), 0, None
+
+    def __call__(self) -> None:
+        """One more day done."""
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update()
+        elif time.monotonic() - self.started >= self.delay:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.days, initial=self.done, unit="day", leave=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.DataFrame, dict, ServiceModel]:
     """Run the model to the horizon; return (daily series, summary, model)."""
     model = build_model(config)
-    # tqdm's delay keeps short runs quiet: the bar appears only after 2 seconds.
-    with (
-        rare_garbage_collection(),
-        tqdm(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar,
-    ):
-        model.run(progress=bar.update)
+    progress = ProgressBar(config.days) if show_progress else None
+    try:
+        with rare_garbage_collection():
+            model.run(progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     timeseries = model.record.frame()
     model.event_table = model.world.events.table()
     return timeseries, summarise(model, model.event_table), model
