@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import json
 import os
-import time
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
+from tqdm import tqdm
 
 from agents.firm import SurpriseSchedule
 from sim.metrics import summarise
@@ -48,43 +49,27 @@ def rare_garbage_collection(allocations: int = 50_000):
         gc.set_threshold(*previous)
 
 
-class ProgressBar:
-    """A bar over the run's days that appears only once the run has lasted ``delay`` seconds.
+class DayBar(tqdm):
+    """tqdm's progress bar with a thread lock of its own.
 
-    Short runs stay quiet, and never make the tqdm bar: making one takes a multiprocessing
-    lock, which starts a second Python process (multiprocessing's resource tracker, as Mesa
-    chooses the spawn start method).
+    tqdm's default lock also takes a multiprocessing lock, for every bar, shown or not, and
+    making one starts a second Python process (multiprocessing's resource tracker, since Mesa
+    sets the spawn start method); a run's one bar in one process needs only a thread lock.
     """
 
-    def __init__(self, days: int, delay: float = 2.0):
-        self.days, self.delay = days, delay
-        self.started, self.done, self.bar = time.monotonic(), 0, None
 
-    def __call__(self) -> None:
-        """One more day done."""
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update()
-        elif time.monotonic() - self.started >= self.delay:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.days, initial=self.done, unit="day", leave=False)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+DayBar.set_lock(threading.RLock())
 
 
 def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.DataFrame, dict, ServiceModel]:
     """Run the model to the horizon; return (daily series, summary, model)."""
     model = build_model(config)
-    progress = ProgressBar(config.days) if show_progress else None
-    try:
-        with rare_garbage_collection():
-            model.run(progress=progress)
-    finally:
-        if progress is not None:
-            progress.close()
+    # tqdm's delay keeps short runs quiet: the bar appears only after 2 seconds.
+    with (
+        rare_garbage_collection(),
+        DayBar(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar,
+    ):
+        model.run(progress=bar.update)
     timeseries = model.record.frame()
     model.event_table = model.world.events.table()
     return timeseries, summarise(model, model.event_table), model
