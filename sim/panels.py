@@ -287,7 +287,11 @@ def save(fig, path: Path, dpi: int = 100, smallest: bool = True) -> None:
     from PIL import Image
 
     pixels = io.BytesIO()
-    fig.savefig(pixels, dpi=dpi, format="rgba")
-    width, height = (int(inches * dpi) for inches in fig.get_size_inches())
-    image = Image.frombuffer("RGBA", (width, height), pixels.getbuffer(), "raw", "RGBA", 0, 1)
+    previous_dpi, fig.dpi = fig.dpi, dpi  # as savefig does while drawing: the canvas then says the size drawn
+    try:
+        fig.savefig(pixels, dpi=dpi, format="rgba")
+        size = fig.canvas.get_width_height(physical=True)
+    finally:
+        fig.dpi = previous_dpi
+    image = Image.frombuffer("RGBA", size, pixels.getbuffer(), "raw", "RGBA", 0, 1)
     image.convert("RGB").quantize(colors=256).save(path, format="png", optimize=smallest)
