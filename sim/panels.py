@@ -16,6 +16,7 @@ counts, shares and money start at zero; an axis that cannot (quality on the
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,11 +277,21 @@ def money(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None = N
 PANELS = {panel.__name__: panel for panel in (expectation, outcome_mix, iceberg, retention, attitudes, money)}
 
 
-def save(fig, path: Path, dpi: int = 100) -> None:
-    """Write a figure as a compact palette PNG (a third of the size; the same look for flat plots)."""
+def save(fig, path: Path, dpi: int = 100, smallest: bool = True) -> None:
+    """Write a figure as a compact palette PNG (a third of the size; the same look for flat plots).
+
+    The drawn pixels go straight to the palette step, not through a full-colour PNG
+    written and read back. ``smallest=False`` compresses less hard: a tenth larger,
+    and about 50 ms less for a 16 x 9 inch figure (a run's overview.png).
+    """
     from PIL import Image
 
-    fig.savefig(path, dpi=dpi, format="png")
-    with Image.open(path) as image:
-        compact = image.convert("RGB").quantize(colors=256)
-    compact.save(path, format="png", optimize=True)
+    pixels = io.BytesIO()
+    previous_dpi, fig.dpi = fig.dpi, dpi  # as savefig does while drawing: the canvas then says the size drawn
+    try:
+        fig.savefig(pixels, dpi=dpi, format="rgba")
+        size = fig.canvas.get_width_height(physical=True)
+    finally:
+        fig.dpi = previous_dpi
+    image = Image.frombuffer("RGBA", size, pixels.getbuffer(), "raw", "RGBA", 0, 1)
+    image.convert("RGB").quantize(colors=256).save(path, format="png", optimize=smallest)

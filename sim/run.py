@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,13 +49,25 @@ def rare_garbage_collection(allocations: int = 50_000):
         gc.set_threshold(*previous)
 
 
+class DayBar(tqdm):
+    """tqdm's progress bar with a thread lock of its own.
+
+    tqdm's default lock also takes a multiprocessing lock, for every bar, shown or not, and
+    making one starts a second Python process (multiprocessing's resource tracker, since Mesa
+    sets the spawn start method); a run's one bar in one process needs only a thread lock.
+    """
+
+
+DayBar.set_lock(threading.RLock())
+
+
 def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.DataFrame, dict, ServiceModel]:
     """Run the model to the horizon; return (daily series, summary, model)."""
     model = build_model(config)
     # tqdm's delay keeps short runs quiet: the bar appears only after 2 seconds.
     with (
         rare_garbage_collection(),
-        tqdm(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar,
+        DayBar(total=config.days, unit="day", delay=2.0, disable=not show_progress, leave=False) as bar,
     ):
         model.run(progress=bar.update)
     timeseries = model.record.frame()
@@ -149,5 +162,5 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
         title = f"servsim: {scenario} (promise {config.firm.promise:g}, quality {config.firm.quality:g}, seed {config.seed})"
         window = SurpriseSchedule(config.firm.surprise).window(config.days)
         fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days, reference, reference_label)
-        _write_atomically(out_dir / "overview.png", lambda p: save(fig, p))
+        _write_atomically(out_dir / "overview.png", lambda p: save(fig, p, smallest=False))  # speed over bytes: one per run
     _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(summary, indent=2)))

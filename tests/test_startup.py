@@ -47,3 +47,27 @@ SMALL = ("market.customers=300", "days=20", "output.summary=false")
 )
 def test_a_command_imports_only_what_it_uses(tmp_path, overrides, expected):
     assert loaded_by(tmp_path, *SMALL, *overrides) == expected
+
+
+RUN_PROBE = """
+import gc
+import sys
+from multiprocessing import resource_tracker
+
+import sim.cli
+
+print("COLLECTING", gc.isenabled())
+sys.argv = ["servsim", *sys.argv[1:]]
+sim.cli.main()
+print("TRACKER", resource_tracker._resource_tracker._pid)
+"""
+
+
+def test_a_run_leaves_the_collector_on_and_starts_no_second_process(tmp_path):
+    """Importing the command pauses the cycle collector only while it imports, and a run's progress
+    bar (tqdm) does not start multiprocessing's resource tracker, a second Python process."""
+    command = [sys.executable, "-c", RUN_PROBE, f"hydra.run.dir={tmp_path / 'run'}", *SMALL, "output.figures=false"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "COLLECTING True" in result.stdout
+    assert "TRACKER None" in result.stdout
