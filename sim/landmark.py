@@ -105,13 +105,23 @@ def complaint_table(events: EventTable) -> pd.DataFrame:
     if len(order):
         rows = outcomes.iloc[order[safe]]
         has &= rows["customer"].to_numpy() == table["customer"].to_numpy()
-        table["outcome"] = np.where(has, rows["kind"].astype(str).to_numpy(), "open")
+        abandoned = rows["kind"].cat.codes.to_numpy() == KINDS.index("abandoned")
+        table["outcome"] = _outcome(np.where(has, abandoned, OUTCOMES.index("open")))
         table["outcome_time"] = np.where(has, rows["time"].to_numpy(), np.nan)
         table["delay"] = np.where(has, rows["delay"].to_numpy(), np.nan)
         table["satisfaction_after_outcome"] = np.where(has, rows["satisfaction"].to_numpy(), np.nan)
     else:
-        table["outcome"], table["outcome_time"], table["delay"], table["satisfaction_after_outcome"] = "open", np.nan, np.nan, np.nan
+        table["outcome"] = _outcome(np.full(len(table), OUTCOMES.index("open")))
+        table["outcome_time"], table["delay"], table["satisfaction_after_outcome"] = np.nan, np.nan, np.nan
     return table
+
+
+# What became of a complaint; a categorical column (a byte a complaint, not a string).
+OUTCOMES = ("resolved", "abandoned", "open")
+
+
+def _outcome(codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(OUTCOMES))
 
 
 # Problem rows looked at a slice at a time when matched with the complaints (bounds the temporary arrays).
@@ -165,9 +175,10 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
     events, days, timeline, complaints = log.events, log.days, log.timeline, log.complaints
     customers, landmark_day = log.first_problem_customers, log.first_problem_day
     at_landmark = complaints[complaints["order"] == 1].set_index("customer")
-    # every landmark customer's first complaint: only the columns read (a million customers' worth of rows)
+    # every landmark customer's first complaint: only the columns read (a million customers' worth of rows);
+    # a customer who never complained gets day NaN, so is not counted as complaining at the landmark
     outcome = at_landmark[["day", "outcome", "outcome_time", "delay"]].reindex(customers)
-    complained = np.isin(customers, at_landmark.index) & (outcome["day"].to_numpy() == landmark_day)
+    complained = outcome["day"].to_numpy() == landmark_day
     controls = events.rows("control", columns=["time", "customer"])
     control_customers = controls["customer"].to_numpy()
     control_day = controls["time"].to_numpy().astype(np.int64)
@@ -185,7 +196,7 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
         c_never = ~timeline.left_between(control_customers, control_day, c_end)[control_followed]
         rows["no_problem"] = {**share(c_stayed), "never_left": _mean(c_never)}
         for name in GROUPS[1:]:
-            member = followed & (groups == name)
+            member = followed & (groups == GROUPS.index(name))
             rows[name] = {**share(stayed[member]), "never_left": _mean(never_left[member])}
         member = followed & complained
         rows[COMPLAINED] = {**share(stayed[member]), "never_left": _mean(never_left[member])}
@@ -194,17 +205,17 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
 
 
 def _groups(complained, outcome, landmark_day, window, fast_days) -> np.ndarray:
-    """What happened to each landmark problem by the end of its window."""
-    resolved_in_time = (outcome["outcome"].to_numpy() == "resolved") & (
+    """What happened to each landmark problem by the end of its window (its group's place in GROUPS)."""
+    resolved_in_time = (outcome["outcome"] == "resolved").to_numpy() & (
         outcome["outcome_time"].to_numpy() < landmark_day + window + 1
     )
-    abandoned_in_time = outcome["outcome"].to_numpy() == "abandoned"
+    abandoned_in_time = (outcome["outcome"] == "abandoned").to_numpy()
     fast = outcome["delay"].to_numpy() <= fast_days
-    groups = np.full(len(landmark_day), "silent", dtype=object)
-    groups[complained & resolved_in_time & fast] = "resolved_fast"
-    groups[complained & resolved_in_time & ~fast] = "resolved_slow"
-    groups[complained & ~resolved_in_time] = "unresolved"
-    groups[complained & abandoned_in_time] = "unresolved"
+    groups = np.full(len(landmark_day), GROUPS.index("silent"), dtype=np.int8)
+    groups[complained & resolved_in_time & fast] = GROUPS.index("resolved_fast")
+    groups[complained & resolved_in_time & ~fast] = GROUPS.index("resolved_slow")
+    groups[complained & ~resolved_in_time] = GROUPS.index("unresolved")
+    groups[complained & abandoned_in_time] = GROUPS.index("unresolved")
     return groups
 
 
