@@ -212,7 +212,7 @@ class EventTable:
                         is_kind = kind == code
                         values[is_kind] = fields[name][rank[is_kind]]
                 frame[name] = pd.Categorical.from_codes(values, categories=list(CHANNELS)) if name == "channel" else values
-        return pd.DataFrame(frame, index=at)
+        return pd.DataFrame(frame, index=at, copy=False)  # the columns are fresh arrays: no need to copy them again
 
     def frame(self) -> pd.DataFrame:
         """The whole table as one frame (for small runs: every column of every row)."""
