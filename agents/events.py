@@ -81,14 +81,15 @@ class _Column:
             self._write(np.array(pending, dtype=self.dtype), len(pending))
 
     def _write(self, values, n: int) -> None:
-        values = np.broadcast_to(np.asarray(values, dtype=self.dtype), n)
+        values = np.asarray(values)  # assigning into the block casts it to the column's dtype
+        one = values.ndim == 0
         done = 0
         while done < n:
             if not self.blocks or self.used == self.block_size:
                 self.blocks.append(np.empty(self.block_size, dtype=self.dtype))
                 self.used = 0
             step = min(n - done, self.block_size - self.used)
-            self.blocks[-1][self.used : self.used + step] = values[done : done + step]
+            self.blocks[-1][self.used : self.used + step] = values if one else values[done : done + step]
             self.used, done = self.used + step, done + step
 
     def take(self) -> np.ndarray:
