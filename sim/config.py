@@ -136,11 +136,12 @@ BASE_BYTES = 150 * 2**20
 
 
 # The event log (agents/events.py) and the loyalty measures built from it: bytes per logged
-# event at the peak (the chunks, the assembled table and its sorted copy, the landmark
-# tables). Measured: 1,000,000 customers x 730 days logged about 9.5 million events and
-# peaked at 3.45 GiB, about 3.1 GiB of it the log; a problem is at most a quarter of the
-# visits at the defaults, every visit with output.events=all.
-EVENT_BYTES = 330
+# event at the peak (the sorted table, about 44 bytes an event, and the landmark measures'
+# or a Parquet row group's temporary arrays). Measured: 1,000,000 customers x 730 days
+# logged 9.3 million events and peaked at 904 MiB, some 570 MiB of it the log (64 bytes an
+# event; 2.86 GiB before the log was stored a kind's fields at a time); a problem is at
+# most a quarter of the visits at the defaults, every visit with output.events=all.
+EVENT_BYTES = 65
 PROBLEM_SHARE_BOUND = 0.25
 
 

@@ -13,7 +13,10 @@ began and no problem yet, one drawn per landmark during the run (``control``
 events). Landmarks whose window passes the horizon are left out.
 
 Everything here reads only the event table and the customers' starting
-status, so a sweep can recompute it from the written ``events.parquet``.
+status, so a sweep can recompute it from the written ``events.parquet``. The
+table is an ``agents.events.EventTable``: each measure asks it for the rows and
+columns it reads (at a million customers the whole table as one frame would not
+fit in the memory the run is allowed).
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from agents.events import KINDS, EventTable
+
+PROBLEM = KINDS.index("problem")
 
 WINDOWS = (90, 180)
 GROUPS = ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")
@@ -55,15 +62,14 @@ def share(stayed: np.ndarray) -> dict:
 class Timeline:
     """Who was with the firm when, from the starting status and the log's joins and leaves."""
 
-    def __init__(self, events: pd.DataFrame, starting: np.ndarray, days: int):
+    def __init__(self, events: EventTable, starting: np.ndarray, days: int):
         self.starting = starting
         self.stride = days + 2
-        day = np.floor(events["time"].to_numpy()).astype(np.int64)
-        customer = events["customer"].to_numpy()
-        kind = events["kind"].to_numpy()
-        changes = (kind == "left") | (kind == "joined")
-        self.change_keys = np.sort(customer[changes] * self.stride + day[changes])
-        left = kind == "left"
+        changes = events.rows("left", "joined", columns=["time", "customer", "kind"])
+        day = np.floor(changes["time"].to_numpy()).astype(np.int64)
+        customer = changes["customer"].to_numpy()
+        self.change_keys = np.sort(customer * self.stride + day)
+        left = changes["kind"].to_numpy() == "left"
         self.leave_keys = np.sort(customer[left] * self.stride + day[left])
 
     def with_firm_after(self, customers: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -78,19 +84,19 @@ class Timeline:
         return end > start
 
 
-def complaint_table(events: pd.DataFrame) -> pd.DataFrame:
+def complaint_table(events: EventTable) -> pd.DataFrame:
     """One row per complaint: its problem visit, its order for the customer, and its outcome."""
-    kind = events["kind"]
-    complaints = events[kind == "complaint"][["time", "customer", "channel"]].reset_index(drop=True)
+    complaints = events.rows("complaint", columns=["time", "customer", "channel"]).reset_index(drop=True)
     complaints["day"] = complaints["time"].astype(np.int64)
     complaints["order"] = complaints.groupby("customer").cumcount() + 1
     previous = complaints.groupby("customer")["day"].shift(1)
     complaints["days_since_previous"] = complaints["day"] - previous
-    problems = events[kind == "problem"][["time", "customer", "shortfall", "chain_failed", "purchases", "satisfaction_before", "satisfaction"]]
+    problems = events.rows(at=_complained_problems(events, complaints),
+                           columns=["time", "customer", "shortfall", "chain_failed", "purchases", "satisfaction_before", "satisfaction"])
     problems = problems.assign(day=problems["time"].astype(np.int64)).drop(columns="time")
     problems = problems.rename(columns={"satisfaction": "satisfaction_after_problem"})
     table = complaints.merge(problems, on=["customer", "day"], how="left")
-    outcomes = events[kind.isin(["resolved", "abandoned"])]
+    outcomes = events.rows("resolved", "abandoned", columns=["time", "customer", "kind", "delay", "satisfaction"])
     # A customer has one complaint open at a time: its outcome is their first outcome after it.
     keys = outcomes["customer"].to_numpy() * 1e6 + outcomes["time"].to_numpy()
     order = np.argsort(keys, kind="stable")
@@ -102,28 +108,61 @@ def complaint_table(events: pd.DataFrame) -> pd.DataFrame:
     if len(order):
         rows = outcomes.iloc[order[safe]]
         has &= rows["customer"].to_numpy() == table["customer"].to_numpy()
-        table["outcome"] = np.where(has, rows["kind"].astype(str).to_numpy(), "open")
+        abandoned = rows["kind"].cat.codes.to_numpy() == KINDS.index("abandoned")
+        table["outcome"] = _outcome(np.where(has, abandoned, OUTCOMES.index("open")))
         table["outcome_time"] = np.where(has, rows["time"].to_numpy(), np.nan)
         table["delay"] = np.where(has, rows["delay"].to_numpy(), np.nan)
         table["satisfaction_after_outcome"] = np.where(has, rows["satisfaction"].to_numpy(), np.nan)
     else:
-        table["outcome"], table["outcome_time"], table["delay"], table["satisfaction_after_outcome"] = "open", np.nan, np.nan, np.nan
+        table["outcome"] = _outcome(np.full(len(table), OUTCOMES.index("open")))
+        table["outcome_time"], table["delay"], table["satisfaction_after_outcome"] = np.nan, np.nan, np.nan
     return table
+
+
+# What became of a complaint; a categorical column (a byte a complaint, not a string).
+OUTCOMES = ("resolved", "abandoned", "open")
+
+
+def _outcome(codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(OUTCOMES))
+
+
+# Problem rows looked at a slice at a time when matched with the complaints (bounds the temporary arrays).
+SLICE = 2**20
+
+
+def _complained_problems(events: EventTable, complaints: pd.DataFrame) -> np.ndarray:
+    """Table positions of the problem visits on a complainant's complaint day, the only ones the merge keeps.
+
+    Matching these few first, rather than merging every problem, keeps a large run's merge small.
+    """
+    wanted = np.sort(complaints["customer"].to_numpy() << 32 | complaints["day"].to_numpy())
+    found = []
+    for start in range(0, len(events), SLICE):
+        at = start + np.flatnonzero(events.kind[start : start + SLICE] == PROBLEM)
+        keys = events.customer[at].astype(np.int64) << 32 | events.time[at].astype(np.int64)
+        place = np.minimum(np.searchsorted(wanted, keys), max(len(wanted) - 1, 0))
+        found.append(at[wanted[place] == keys] if len(wanted) else at[:0])
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 class LoyaltyLog:
     """The event table with what every loyalty measure reads from it, derived once per run."""
 
-    def __init__(self, events: pd.DataFrame, starting: np.ndarray, days: int):
+    def __init__(self, events: EventTable, starting: np.ndarray, days: int):
         self.events, self.days = events, days
         self.timeline = Timeline(events, starting, days)
         self.complaints = complaint_table(events)
-        problems = events[events["kind"] == "problem"]
-        self.first_problem_customers, first = np.unique(problems["customer"].to_numpy(), return_index=True)
-        self.first_problem_day = problems["time"].to_numpy()[first].astype(np.int64)
+        # Each customer's first problem (the landmark): its table position, customers in ascending order.
+        at = events.positions("problem")
+        first = np.full(len(starting), len(events), dtype=np.int64)
+        np.minimum.at(first, events.customer[at], at)
+        del at
+        self.first_problem_customers = np.flatnonzero(first < len(events))
+        self.first_problem_day = events.time[first[self.first_problem_customers]].astype(np.int64)
 
 
-def loyalty_measures(events: pd.DataFrame, starting: np.ndarray, days: int, fast_days: float, satisfaction_rate: float):
+def loyalty_measures(events: EventTable, starting: np.ndarray, days: int, fast_days: float, satisfaction_rate: float):
     """(the landmark ladder, the complaint effects) of a run: the summary's loyalty measures."""
     log = LoyaltyLog(events, starting, days)
     effects = {
@@ -139,11 +178,11 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
     events, days, timeline, complaints = log.events, log.days, log.timeline, log.complaints
     customers, landmark_day = log.first_problem_customers, log.first_problem_day
     at_landmark = complaints[complaints["order"] == 1].set_index("customer")
-    complained = np.isin(customers, at_landmark.index) & (
-        at_landmark.reindex(customers)["day"].to_numpy() == landmark_day
-    )
-    outcome = at_landmark.reindex(customers)
-    controls = events[events["kind"] == "control"]
+    # every landmark customer's first complaint: only the columns read (a million customers' worth of rows);
+    # a customer who never complained gets day NaN, so is not counted as complaining at the landmark
+    outcome = at_landmark[["day", "outcome", "outcome_time", "delay"]].reindex(customers)
+    complained = outcome["day"].to_numpy() == landmark_day
+    controls = events.rows("control", columns=["time", "customer"])
     control_customers = controls["customer"].to_numpy()
     control_day = controls["time"].to_numpy().astype(np.int64)
     ladder = {}
@@ -160,7 +199,7 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
         c_never = ~timeline.left_between(control_customers, control_day, c_end)[control_followed]
         rows["no_problem"] = {**share(c_stayed), "never_left": _mean(c_never)}
         for name in GROUPS[1:]:
-            member = followed & (groups == name)
+            member = followed & (groups == GROUPS.index(name))
             rows[name] = {**share(stayed[member]), "never_left": _mean(never_left[member])}
         member = followed & complained
         rows[COMPLAINED] = {**share(stayed[member]), "never_left": _mean(never_left[member])}
@@ -169,17 +208,17 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
 
 
 def _groups(complained, outcome, landmark_day, window, fast_days) -> np.ndarray:
-    """What happened to each landmark problem by the end of its window."""
-    resolved_in_time = (outcome["outcome"].to_numpy() == "resolved") & (
+    """What happened to each landmark problem by the end of its window (its group's place in GROUPS)."""
+    resolved_in_time = (outcome["outcome"] == "resolved").to_numpy() & (
         outcome["outcome_time"].to_numpy() < landmark_day + window + 1
     )
-    abandoned_in_time = outcome["outcome"].to_numpy() == "abandoned"
+    abandoned_in_time = (outcome["outcome"] == "abandoned").to_numpy()
     fast = outcome["delay"].to_numpy() <= fast_days
-    groups = np.full(len(landmark_day), "silent", dtype=object)
-    groups[complained & resolved_in_time & fast] = "resolved_fast"
-    groups[complained & resolved_in_time & ~fast] = "resolved_slow"
-    groups[complained & ~resolved_in_time] = "unresolved"
-    groups[complained & abandoned_in_time] = "unresolved"
+    groups = np.full(len(landmark_day), GROUPS.index("silent"), dtype=np.int8)
+    groups[complained & resolved_in_time & fast] = GROUPS.index("resolved_fast")
+    groups[complained & resolved_in_time & ~fast] = GROUPS.index("resolved_slow")
+    groups[complained & ~resolved_in_time] = GROUPS.index("unresolved")
+    groups[complained & abandoned_in_time] = GROUPS.index("unresolved")
     return groups
 
 
@@ -198,7 +237,8 @@ def churn_rise_by_past_visits(log: LoyaltyLog, window: int = 180) -> dict:
     first = complaints[(complaints["order"] == 1) & (complaints["day"] + window <= days - 1)]
     first_day = pd.Series(log.first_problem_day, index=log.first_problem_customers)
     first = first[first_day.reindex(first["customer"]).to_numpy() == first["day"].to_numpy()]
-    controls = events[(events["kind"] == "control") & (events["time"] + window <= days - 1)]
+    controls = events.rows("control", columns=["time", "customer", "purchases"])
+    controls = controls[controls["time"] + window <= days - 1]
     split = float(np.median(first["purchases"])) if len(first) else 0.0
     result = {"window": window, "past_visits_split": split}
     for name, keep, keep_control in (

@@ -101,10 +101,10 @@ TARGET_UTILISATION = 0.8
 
 def recovery_lines(summary: dict, config, events) -> list[str]:
     """The recovery delay counting complainants who gave up, their share, and a warning when the desk is overloaded."""
-    complaints = events[events["kind"] == "complaint"]
+    complaints = events.rows("complaint", columns=["channel"])
     at_desk = int((complaints["channel"] == "desk").sum())
-    answered = events.loc[events["kind"] == "resolved", "delay"].to_numpy(float)
-    abandoned = events.loc[events["kind"] == "abandoned", "delay"].to_numpy(float)
+    answered = events.rows("resolved", columns=["delay"])["delay"].to_numpy(float)
+    abandoned = events.rows("abandoned", columns=["delay"])["delay"].to_numpy(float)
     if not len(answered) + len(abandoned):
         return []
     everyone = np.concatenate([answered, abandoned])

@@ -14,6 +14,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
+from agents.events import EventTable
 from agents.firm import SurpriseSchedule
 from sim.metrics import summarise
 from sim.model import ServiceModel
@@ -76,12 +77,29 @@ def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.Dat
 
 
 PARQUET = {"index": False, "compression": "zstd"}
+# Rows per row group of events.parquet: pyarrow's default, so the file is laid out as one written at once.
+ROW_GROUP = 1024 * 1024
 
 
 def _compact(table: pd.DataFrame) -> pd.DataFrame:
     """Single precision on disk for every float but the event time (a desk outcome's moment needs doubles)."""
     floats = [c for c in table.columns if table[c].dtype == np.float64 and c != "time"]
     return table.astype({c: np.float32 for c in floats} | {"customer": np.int32})
+
+
+def write_events(events: EventTable, path: Path) -> None:
+    """events.parquet a row group at a time, each exactly as ``to_parquet`` would write it from the whole frame.
+
+    Only one row group is ever a frame: the whole table as one would need several times the log's memory.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.Schema.from_pandas(_compact(events.rows(at=np.arange(0))), preserve_index=False)
+    with pq.ParquetWriter(path, schema, compression=PARQUET["compression"]) as writer:
+        for start in range(0, max(len(events), 1), ROW_GROUP):
+            group = events.rows(at=np.arange(start, min(start + ROW_GROUP, len(events))), single=True)
+            writer.write_table(pa.Table.from_pandas(group, schema=schema, preserve_index=False))
 
 
 # The customers table of the event log: who started with the firm, and each person's fixed traits.
@@ -154,7 +172,7 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
     _write_atomically(out_dir / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(OmegaConf.structured(config))))
     _write_atomically(out_dir / "timeseries.csv", lambda p: timeseries.to_csv(p, index=False, float_format="%.6g"))
     if model is not None and config.output.events != "none":
-        _write_atomically(out_dir / "events.parquet", lambda p: _compact(model.event_table).to_parquet(p, **PARQUET))
+        _write_atomically(out_dir / "events.parquet", lambda p: write_events(model.event_table, p))
         _write_atomically(out_dir / "customers.parquet", lambda p: _compact(customers_table(model)).to_parquet(p, **PARQUET))
     if config.output.figures:
         from sim.figures import overview_figure, save  # matplotlib only when a figure is wanted

@@ -65,7 +65,7 @@ def check_invariants(timeseries, summary, model):
             else:
                 assert group["stayed"] is None
     # the event log agrees with the counters: every complaint, outcome, departure and arrival is in it
-    events = model.event_table["kind"].astype(str).value_counts()
+    events = model.event_table.frame()["kind"].astype(str).value_counts()
     assert events.get("complaint", 0) == summary["complaints"]
     assert events.get("resolved", 0) == summary["resolutions"]
     assert events.get("abandoned", 0) == summary["complaints_abandoned"]

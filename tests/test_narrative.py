@@ -68,8 +68,9 @@ def test_every_changed_key_is_named_lesson_and_scenario_together():
 
 
 def test_the_recovery_delay_counts_those_who_gave_up(understaffed):
-    config, summary, events = understaffed
-    text = "\n".join(recovery_lines(summary, config, events))
+    config, summary, table = understaffed
+    text = "\n".join(recovery_lines(summary, config, table))
+    events = table.frame()
     delays = events.loc[events["kind"].isin(["resolved", "abandoned"]), "delay"].to_numpy(float)
     abandoned = int((events["kind"] == "abandoned").sum())
     at_desk = int(((events["kind"] == "complaint") & (events["channel"] == "desk")).sum())
