@@ -319,6 +319,15 @@ def bench_launchers(repeats: int, quick: bool) -> tuple[list[str], list[dict]]:
     return table, rows
 
 
+def launcher_verdict(launchers: list[dict]) -> str:
+    """Which launchers meet the 0.3 s per run target: they differ by design (submitit starts a process per run)."""
+    met = [r["launcher"].split(" (")[0] for r in launchers if r["per_run_s"] < 0.3]
+    missed = [r["launcher"].split(" (")[0] for r in launchers if r["per_run_s"] >= 0.3]
+    if not missed:
+        return "met"
+    return f"met by {', '.join(met)}; **not met** by {', '.join(missed)}" if met else "**not met**"
+
+
 def targets(walls: dict, model_times: dict, largest: dict, ratios: dict, desk: dict, per_minute: dict,
             launchers: list[dict]) -> list[str]:
     def verdict(met: bool) -> str:
@@ -328,7 +337,6 @@ def targets(walls: dict, model_times: dict, largest: dict, ratios: dict, desk: d
     simpy_desk = max(cost for (name, _), cost in desk.items() if name == "simpy")
     model_10k = model_times[10_000, "fast"]
     one_worker = per_minute["joblib, 1 worker"]
-    slowest = max(launchers, key=lambda r: r["per_run_s"])
     lines = [
         "## Targets (issue 13)",
         "",
@@ -342,11 +350,12 @@ def targets(walls: dict, model_times: dict, largest: dict, ratios: dict, desk: d
     ]
     if largest.get("customers", 0) >= 1_000_000:
         per_day = model_times[1_000_000, "fast"] / (1_000_000 * 730) * 1e9
-        lines.append(
-            f"| 1,000,000 x 730 days under 20 s wall (27 ns per customer-day), under 1 GB "
-            f"| {largest['wall']:.0f} s wall, {per_day:.0f} ns, {largest['rss']:.0f} MiB (recursion desk) "
-            f"| {verdict(largest['wall'] < 20 and largest['rss'] < 1024)} |"
-        )
+        lines += [
+            f"| 1,000,000 x 730 days under 20 s wall (27 ns per customer-day) "
+            f"| {largest['wall']:.0f} s wall, {per_day:.0f} ns CPU (recursion desk) | {verdict(largest['wall'] < 20)} |",
+            f"| 1,000,000 x 730 days in under 1 GB | {largest['rss']:.0f} MiB peak (recursion desk, all outputs) "
+            f"| {verdict(largest['rss'] * 2**20 < 1e9)} |",
+        ]
     else:
         lines.append("| 1,000,000 x 730 days under 20 s wall, under 1 GB | not run (--quick) | |")
     if ratios:
@@ -359,7 +368,7 @@ def targets(walls: dict, model_times: dict, largest: dict, ratios: dict, desk: d
         f"{per_minute['joblib, 2 workers']:.0f} with two (recursion desk, all outputs) | {verdict(one_worker >= 60)} |",
         "| launcher overhead under 0.3 s per run | "
         + "; ".join(f"{r['launcher'].split(' (')[0]}: {r['per_run_s']:.2f} s" for r in launchers)
-        + f" | {verdict(slowest['per_run_s'] < 0.3)} |",
+        + f" | {launcher_verdict(launchers)} |",
     ]
     return lines
 
