@@ -13,7 +13,7 @@ began and no problem yet, one drawn per landmark during the run (``control``
 events). Landmarks whose window passes the horizon are left out.
 
 Everything here reads only the event table and the customers' starting
-status, so a sweep can recompute it from the written ``events.parquet``. The
+status (what a run writes as ``events.parquet`` and ``customers.parquet``). The
 table is an ``agents.events.EventTable``: each measure asks it for the rows and
 columns it reads (at a million customers the whole table as one frame would not
 fit in the memory the run is allowed).

@@ -25,15 +25,7 @@ COUNTERS = (
 def vector(people, world) -> None:
     visitors = world.visits.visitors
     deciding = visitors[~people.complaint_pending[visitors]]
-    chance = leaving_chance(
-        world.behaviour,
-        people.satisfaction[deciding],
-        people.switching_cost[deciding],
-        people.purchases[deciding],
-        people.trust[deciding],
-        people.grievance[deciding],
-        people.visit_rate[deciding],
-    )
+    chance = _chances(people, deciding, world)
     leave_all(people, deciding[world.dice.visit(V_DEFECT, deciding) < chance], world.day, world)
 
 
@@ -49,7 +41,7 @@ def agent(customers, world) -> None:
 
 
 def decide_after_outcome(customer, time: float, world) -> None:
-    """The complainant decides when the desk's outcome is known (both engines)."""
+    """The complainant decides when the desk's outcome is known (the per-agent engine, at each SimPy callback)."""
     if customer.with_firm and world.dice.uniform_of(V_AFTER_OUTCOME, customer.index) < _chance(customer, world):
         leave(customer, time, world)
 
@@ -58,17 +50,22 @@ def decide_after_outcomes(people, customers: np.ndarray, moments: np.ndarray, wo
     """``decide_after_outcome`` for a day's desk outcomes at once (each customer listed once), at their moments."""
     deciding = people.with_firm[customers]
     customers, moments = customers[deciding], moments[deciding]
-    chance = leaving_chance(
-        world.behaviour,
-        people.satisfaction[customers],
-        people.switching_cost[customers],
-        people.purchases[customers],
-        people.trust[customers],
-        people.grievance[customers],
-        people.visit_rate[customers],
-    )
+    chance = _chances(people, customers, world)
     leaving = world.dice.visit(V_AFTER_OUTCOME, customers) < chance
     leave_all(people, customers[leaving], moments[leaving], world)
+
+
+def _chances(people, who: np.ndarray, world) -> np.ndarray:
+    """Each of ``who``'s chance to leave at this decision, from the population's arrays."""
+    return leaving_chance(
+        world.behaviour,
+        people.satisfaction[who],
+        people.switching_cost[who],
+        people.purchases[who],
+        people.trust[who],
+        people.grievance[who],
+        people.visit_rate[who],
+    )
 
 
 def _chance(customer, world):
