@@ -14,9 +14,24 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 
-def param(default, low=None, high=None, *, doc: str, integer: bool = False, choices: tuple | None = None):
-    """A schema field with its allowed range and a one-line meaning (units, source)."""
-    return field(default=default, metadata={"low": low, "high": high, "doc": doc, "integer": integer, "choices": choices})
+def param(
+    default,
+    low=None,
+    high=None,
+    *,
+    doc: str,
+    integer: bool = False,
+    choices: tuple | None = None,
+    prior: tuple[float, float, str] | None = None,
+):
+    """A schema field with its allowed range and a one-line meaning (units, source).
+
+    ``prior`` = (low, high, why): the plausible range a calibration draws this
+    behavioural parameter from, and what that range rests on; declared here so
+    that the schema stays the one home of everything said about a parameter.
+    """
+    metadata = {"low": low, "high": high, "doc": doc, "integer": integer, "choices": choices, "prior": prior}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass

@@ -84,3 +84,27 @@ def test_a_config_built_by_hand_is_checked_too():
 def test_defaults_are_valid_and_every_parameter_is_documented():
     validate({})
     assert all(doc for *_, doc in PARAMETERS)
+
+
+def test_model_version_names_package_and_a_fingerprint_of_the_model_code(tmp_path, monkeypatch):
+    """A stored result is matched to the model by this string: it must change when the model's code does."""
+    import re
+
+    from sim import version
+
+    assert re.fullmatch(r"[0-9][^+]*\+[0-9a-f]{12}", version.model_version())
+    before = version.model_fingerprint()
+    copy = tmp_path / "tree"
+    for name in version.MODEL_SOURCES:
+        source = version.ROOT / name
+        for path in (sorted(source.rglob("*.py")) if source.is_dir() else [source]):
+            target = copy / path.relative_to(version.ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    monkeypatch.setattr(version, "ROOT", copy)
+    version.model_fingerprint.cache_clear()
+    assert version.model_fingerprint() == before
+    (copy / "agents" / "rules.py").write_text((copy / "agents" / "rules.py").read_text() + "\n# changed\n")
+    version.model_fingerprint.cache_clear()
+    assert version.model_fingerprint() != before
+    version.model_fingerprint.cache_clear()
