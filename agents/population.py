@@ -1,8 +1,9 @@
 """The customer population as a struct of arrays, declared once.
 
 One slot per person in the market (with the firm or with the competitor).
-``CUSTOMER_STATE`` is the whole state of a person in one list: a reader sees
-every quantity, its dtype and meaning here, and the engine allocates from it.
+``CUSTOMER_STATE`` is what changes in a person's life, in one list: a reader
+sees every quantity, its dtype and meaning here, and the engine allocates from
+it; the traits each person is born with come from the schema's trait table.
 Continuous state is float64 so that a per-agent engine working on Python
 floats computes exactly the same numbers; flags and counters are compact.
 """
@@ -10,13 +11,13 @@ floats computes exactly the same numbers; flags and counters are compact.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 
 # Complaint history: the outcome of the latest complaint; else SILENT if the
 # customer ever had a shortfall and kept quiet; else NO_PROBLEM.
 NO_PROBLEM, SILENT, UNRESOLVED, RESOLVED, RESOLVED_FAST = 0, 1, 2, 3, 4
-HISTORY_NAMES = ("no_problem", "silent", "unresolved", "resolved", "resolved_fast")
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,10 @@ class Field:
     meaning: str
 
 
+# What changes during a person's life. The heterogeneous traits, fixed for
+# life, are declared with their parameters in the schema (``TraitDraw`` below
+# is how the population receives them) and added as float64 columns.
 CUSTOMER_STATE = (
-    # dynamic state
     Field("with_firm", np.bool_, "is a customer of the firm today (else with the competitor)"),
     Field("expectation", np.float64, "E: quality expected from the firm, points 0-10"),
     Field("trust", np.float64, "tau: belief in the firm's promises, 0-1"),
@@ -38,40 +41,48 @@ CUSTOMER_STATE = (
     Field("grievance", np.float64, "what problems have left against the firm and recovery has not healed, points"),
     Field("ever_left", np.bool_, "has left the firm at least once"),
     Field("complaint_pending", np.bool_, "a complaint is waiting at the recovery desk"),
-    Field("history", np.int8, "complaint record (see HISTORY_NAMES)"),
+    Field("history", np.int8, "complaint record: NO_PROBLEM, SILENT, UNRESOLVED, RESOLVED or RESOLVED_FAST"),
     Field("problems", np.int32, "experiences below the zone of tolerance so far (at most one a day)"),
     Field("complaints", np.int32, "complaints made so far"),
     Field("starting_customer", np.bool_, "was with the firm on day 0 (the retention cohort)"),
     Field("value", np.float64, "margin the firm has earned from this person, money units"),
-    # heterogeneous traits, fixed for life
-    Field("learning_rate", np.float64, "alpha: weight of one experience in expectation"),
-    Field("loss_aversion", np.float64, "lambda: weight of losses relative to gains"),
-    Field("tolerance", np.float64, "half-width of the zone of tolerance, points"),
-    Field("visit_rate", np.float64, "visits per day"),
-    Field("complaint_propensity", np.float64, "chance to complain after a mild shortfall"),
-    Field("switching_cost", np.float64, "damping of the chance to leave"),
 )
 
 
-class Population:
-    """Arrays named after ``CUSTOMER_STATE``; one index per person."""
+@dataclass(frozen=True)
+class TraitDraw:
+    """A heterogeneous trait as the population draws it at day 0: ``draw(rng, mean, spread, size)``."""
 
-    def __init__(self, size: int):
+    name: str
+    meaning: str
+    mean: float
+    spread: float
+    draw: Callable[[np.random.Generator, float, float, int], np.ndarray]
+
+    def field(self) -> Field:
+        return Field(self.name, np.float64, self.meaning)
+
+
+class Population:
+    """Arrays named after ``fields`` (``CUSTOMER_STATE`` and the run's traits); one index per person."""
+
+    def __init__(self, size: int, fields: tuple[Field, ...] = CUSTOMER_STATE):
         self.size = size
-        for f in CUSTOMER_STATE:
+        self.fields = fields
+        for f in fields:
             setattr(self, f.name, np.zeros(size, dtype=f.dtype))
 
     def nbytes(self) -> int:
-        return sum(getattr(self, f.name).nbytes for f in CUSTOMER_STATE)
+        return sum(getattr(self, f.name).nbytes for f in self.fields)
 
     @classmethod
-    def of_objects(cls, people, names) -> "Population":
-        """The arrays ``names`` gathered from objects holding them as attributes (agents), in order."""
+    def of_objects(cls, people, fields: tuple[Field, ...]) -> "Population":
+        """The arrays ``fields`` gathered from objects holding them as attributes (agents), in order."""
         people = list(people)
-        snapshot = cls(len(people))
-        dtypes = {f.name: f.dtype for f in CUSTOMER_STATE}
-        for name in names:
-            setattr(snapshot, name, np.fromiter((getattr(p, name) for p in people), dtype=dtypes[name], count=len(people)))
+        snapshot = cls(0, fields)
+        snapshot.size = len(people)
+        for f in fields:
+            setattr(snapshot, f.name, np.fromiter((getattr(p, f.name) for p in people), dtype=f.dtype, count=len(people)))
         return snapshot
 
 
@@ -92,21 +103,21 @@ def draw_share(rng: np.random.Generator, mean: float, cv: float, size: int) -> n
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size)
 
 
+def draw_above_one(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
+    """One plus a gamma-distributed excess: a weight that is at least 1 (loss aversion), ``cv`` that of the excess."""
+    return 1.0 + draw_positive(rng, mean - 1.0, cv, size)
+
+
 def populate(
     size: int,
     rng: np.random.Generator,
+    traits: Sequence[TraitDraw],
     *,
     initial_share: float,
     promise: float,
     delivered_level: float,
     competitor_quality: float,
     initial_trust: float,
-    learning_rate: float,
-    loss_aversion: float,
-    tolerance: float,
-    visit_rate: float,
-    complaint_propensity: float,
-    switching_cost: float,
     spread: float,
     initial_tenure_days: float,
 ) -> Population:
@@ -116,9 +127,11 @@ def populate(
     prospects expect what the promise says, to the extent they trust it, and
     otherwise what the competitor gives them. Existing customers have been with
     the firm an exponential time around ``initial_tenure_days``, and have made
-    the purchases their visit rate gives in that time.
+    the purchases their visit rate gives in that time. The ``traits`` are drawn
+    last, in their order: a trait added at the end of the list, or one with no
+    spread (which draws nothing), leaves every earlier draw of ``rng`` as it was.
     """
-    people = Population(size)
+    people = Population(size, CUSTOMER_STATE + tuple(trait.field() for trait in traits))
     with_firm = rng.random(size) < initial_share
     trust = draw_share(rng, initial_trust, spread, size)
     noise = rng.normal(0.0, 0.3, size)
@@ -130,11 +143,7 @@ def populate(
     people.expectation[:] = np.where(with_firm, customer_expectation, prospect_expectation)
     people.last_perceived[:] = people.expectation
     tenure = np.where(with_firm, rng.exponential(initial_tenure_days, size), 0.0)
-    people.learning_rate[:] = draw_share(rng, learning_rate, spread, size)
-    people.loss_aversion[:] = 1.0 + draw_positive(rng, loss_aversion - 1.0, spread, size)
-    people.tolerance[:] = draw_positive(rng, tolerance, spread, size)
-    people.visit_rate[:] = draw_share(rng, visit_rate, spread, size)
-    people.complaint_propensity[:] = draw_share(rng, complaint_propensity, spread, size)
-    people.switching_cost[:] = draw_positive(rng, switching_cost, spread, size)
+    for trait in traits:
+        getattr(people, trait.name)[:] = trait.draw(rng, trait.mean, trait.spread, size)
     people.purchases[:] = np.round(tenure * people.visit_rate)
     return people

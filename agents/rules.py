@@ -8,6 +8,8 @@ every default is in ``sim/params.py`` and ``docs/model.md``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 # Outcome classes of perception against expectation (MODEL.md §1.3).
@@ -126,14 +128,15 @@ def update_trust(trust, broken, gain, loss, guarantee_softening):
     return np.where(broken, broken_trust, kept_trust)
 
 
-def complaint_probability(propensity, gap, tolerance, guarantee_boost):
+def complaint_probability(propensity, depth, guarantee_boost):
     """Chance that a customer below the zone speaks up rather than stays silent.
 
-    Higher stakes (a deeper shortfall) and a guarantee (an invitation and a
-    channel, Hart 1988) both raise it; most dissatisfied customers still never
-    complain (TARP 1986; MODEL.md §1.8). ``guarantee_boost`` is 1 without one.
+    Higher stakes (a deeper shortfall: ``depth`` points below the zone, from
+    ``shortfall``) and a guarantee (an invitation and a channel, Hart 1988) both
+    raise it; most dissatisfied customers still never complain (TARP 1986;
+    MODEL.md §1.8). ``guarantee_boost`` is 1 without one.
     """
-    stakes = 1.0 + shortfall(gap, tolerance)
+    stakes = 1.0 + depth
     return np.clip(propensity * stakes * guarantee_boost, 0.0, 1.0)
 
 
@@ -146,23 +149,33 @@ def compensation_value(compensation, weight):
     return weight * (1.0 - np.exp(-compensation))
 
 
-def recovery_value(delay_days, compensation, apology, complaints_so_far, weights):
-    """Value a resolved complaint adds to satisfaction (justice theory).
+class RecoveryWeights(NamedTuple):
+    """What each part of a fair resolution is worth to the customer (justice theory), in satisfaction units."""
 
-    Sum of outcome (compensation), procedural (speed: exp(-delay / scale))
-    and interactional (apology) fairness (Tax, Brown & Chandrashekaran 1998),
-    divided by the number of complaints the customer has had to make: the
-    recovery of a first failure counts most, a second recovery far less
-    (double deviation; Maxham & Netemeyer 2002). ``weights`` = (compensation, speed, speed_scale_days,
-    apology).
+    compensation: float
+    speed: float
+    speed_scale_days: float
+    apology: float
+
+
+def fairness(delay_days, compensation, apology, weights):
+    """Outcome (compensation), procedural (speed: exp(-delay / scale)) and interactional (apology) fairness, summed.
+
+    Tax, Brown & Chandrashekaran 1998. ``weights`` is a ``RecoveryWeights``
+    (compensation, speed, speed_scale_days, apology).
     """
     w_comp, w_speed, speed_scale, w_apology = weights
-    fairness = (
-        compensation_value(compensation, w_comp)
-        + w_speed * np.exp(-delay_days / speed_scale)
-        + w_apology * apology
-    )
-    return fairness / np.maximum(complaints_so_far, 1)
+    return compensation_value(compensation, w_comp) + w_speed * np.exp(-delay_days / speed_scale) + w_apology * apology
+
+
+def recovery_value(delay_days, compensation, apology, complaints_so_far, weights):
+    """Value a resolved complaint adds to satisfaction: its ``fairness``, shared out over the complaints.
+
+    Divided by the number of complaints the customer has had to make: the
+    recovery of a first failure counts most, a second recovery far less
+    (double deviation; Maxham & Netemeyer 2002).
+    """
+    return fairness(delay_days, compensation, apology, weights) / np.maximum(complaints_so_far, 1)
 
 
 def grievance_after_problem(grievance, depth, per_problem):
@@ -182,15 +195,16 @@ def grievance_after_problem(grievance, depth, per_problem):
 def restoration(delay_days, compensation, apology, complaints_so_far, weights, ceiling):
     """Share of the grievance a resolution heals: justice-weighted, at most ``ceiling``.
 
-    The same three fairness parts as ``recovery_value`` (outcome, procedure,
-    interaction), as a share of their full value, times ``ceiling`` (recovery
-    rarely heals fully: Knox & van Oest 2014), divided by the complaints made so
-    far (a second recovery heals far less: double deviation, Maxham & Netemeyer 2002).
+    The same ``fairness`` as ``recovery_value``, as a share of its full value,
+    times ``ceiling`` (recovery rarely heals fully: Knox & van Oest 2014),
+    divided by the complaints made so far (a second recovery heals far less:
+    double deviation, Maxham & Netemeyer 2002).
     """
-    w_comp, w_speed, speed_scale, w_apology = weights
-    fairness = compensation_value(compensation, w_comp) + w_speed * np.exp(-delay_days / speed_scale) + w_apology * apology
+    w_comp, w_speed, _, w_apology = weights
     full = w_comp + w_speed + w_apology
-    return ceiling * np.minimum(fairness / full, 1.0) / np.maximum(complaints_so_far, 1) if full > 0 else 0.0
+    if full <= 0:
+        return 0.0
+    return ceiling * np.minimum(fairness(delay_days, compensation, apology, weights) / full, 1.0) / np.maximum(complaints_so_far, 1)
 
 
 def grievance_after_resolution(grievance, healed_share):

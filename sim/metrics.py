@@ -24,7 +24,7 @@ def summarise(model, events) -> dict:
     p, record = model.people, model.record
     s = record.totals()
     cohort = p.starting_customer
-    delays = np.asarray(model.world.resolution_delays)
+    delays = np.asarray(model.run_context.resolution_delays)
     visits = s["visits"]
     outcome_counts = [_outcome_count(record, name) for name in OUTCOME_NAMES]
     outcome_total = max(sum(outcome_counts), 1)

@@ -2,8 +2,9 @@
 
 ``DAY`` is the order of MODEL.md §3, written once; each entry is a process of
 ``agents.processes`` with a vectorised and a per-agent version. This module
-builds the population, the firm, the desk and the world the processes act in,
-runs the day's processes in order and records the day. It decides nothing:
+builds the population, the firm, the desk, the run's fixed context and the
+day's state the processes act on, runs the day's processes in order and
+records the day. It decides nothing:
 every decision is a process calling ``agents.rules``.
 ``sim.agent_model.AgentServiceModel`` runs the same day one ``mesa.Agent`` at a time.
 
@@ -41,10 +42,11 @@ from agents.processes import (
     VOICE,
     WORD_OF_MOUTH,
 )
-from agents.processes.base import World
+from agents.processes.base import DayState, RunContext
 from agents.processes.defection import decide_after_outcomes
 from agents.processes.recovery import answered_at_desk
-from sim.params import ServsimConfig
+from agents.rules import RecoveryWeights
+from sim.params import TRAITS, ServsimConfig
 from sim.records import DailyRecord
 
 STREAMS = ("population", "daily", "word_of_mouth", "landmark")
@@ -70,20 +72,23 @@ class ServiceModel(mesa.Model):
         self._people = self._populate(config)
         self.starting_customers = int(self._people.starting_customer.sum())
         self.desk = self._make_desk(config.recovery)
-        self.world = World(
+        b = config.customers
+        self.run_context = RunContext(
             firm=self.firm,
-            behaviour=config.customers,
+            behaviour=b,
             market=config.market,
             recovery=config.recovery,
+            weights=RecoveryWeights(b.compensation_weight, b.speed_weight, b.speed_scale_days, b.apology_weight),
+            desk=self.desk,
             dice=DailyDice(self.streams["daily"], config.market.customers),
             talk_rng=self.streams["word_of_mouth"],
-            desk=self.desk,
+            landmark_rng=self.streams["landmark"],
             population_size=config.market.customers,
             slice_size=SLICE,
             cohort=np.flatnonzero(self._people.starting_customer),
             events=EventLog(every_visit=config.output.events == "all"),
-            landmark_rng=self.streams["landmark"],
         )
+        self.today = self._new_day()
         self.record = DailyRecord(COLUMNS, config.days)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, key=name: m.record.latest(key)) for name in self.record.names}
@@ -94,20 +99,19 @@ class ServiceModel(mesa.Model):
         return populate(
             m.customers,
             self.streams["population"],
+            [trait.for_run(c) for trait in TRAITS],
             initial_share=m.initial_share,
             promise=self.firm.promise,
             delivered_level=self.firm.expected_delivery(0),
             competitor_quality=m.competitor_quality,
             initial_trust=c.initial_trust,
-            learning_rate=c.learning_rate,
-            loss_aversion=c.loss_aversion,
-            tolerance=c.tolerance,
-            visit_rate=c.visit_rate,
-            complaint_propensity=c.complaint_propensity,
-            switching_cost=c.switching_cost,
             spread=c.trait_spread,
             initial_tenure_days=c.initial_tenure_days,
         )
+
+    def _new_day(self) -> DayState:
+        """The state the first day begins with (the per-agent engine's carries its agents too)."""
+        return DayState()
 
     def _make_desk(self, r):
         """The desk computed, not simulated: the SimPy desk's outcomes, moments and order (agents/fast_desk.py)."""
@@ -120,21 +124,22 @@ class ServiceModel(mesa.Model):
 
     @property
     def day(self) -> int:
-        return self.world.day
+        return self.today.day
 
     def step(self) -> None:
         """One day: roll the dice, run the processes in order, record."""
-        world = self.world
-        world.tally = self.record.blank_day()
-        world.dawn_with_firm = self.with_firm()
+        today = self.today
+        today.tally = self.record.blank_day()
+        today.dawn_with_firm = self.with_firm()
+        today.visits = None
         self.roll_dice()
         for process in DAY:
             if process is BOOKKEEPING:
-                self.answer_complaints(world.day + 1)
+                self.answer_complaints(today.day + 1)
             self.run_process(process)
-        self.record.write(world.tally)
+        self.record.write(today.tally)
         self.datacollector.collect(self)
-        world.day += 1
+        today.day += 1
 
     def with_firm(self) -> np.ndarray:
         """Who is with the firm now, as a new boolean array."""
@@ -142,10 +147,10 @@ class ServiceModel(mesa.Model):
 
     def roll_dice(self) -> None:
         """Today's dice, the same amount of the stream whatever the policy."""
-        self.world.dice.roll()
+        self.run_context.dice.roll()
 
     def run_process(self, process) -> None:
-        process.vector(self._people, self.world)
+        process.vector(self._people, self.run_context, self.today)
 
     def answer_complaints(self, until: float) -> None:
         """§3.9 The desk's outcomes before ``until`` (the day's end), each complainant then deciding to stay or leave."""
@@ -160,10 +165,10 @@ class ServiceModel(mesa.Model):
         one (each outcome and decision touches only its own customer).
         """
         if customers:
-            people, world = self._people, self.world
+            people, run, today = self._people, self.run_context, self.today
             customers, moments = np.array(customers, dtype=np.int64), np.array(moments)
-            answered_at_desk(people, customers, moments, np.array(values), np.array(resolved, dtype=bool), world)
-            decide_after_outcomes(people, customers, moments, world)
+            answered_at_desk(people, customers, moments, np.array(values), np.array(resolved, dtype=bool), run, today)
+            decide_after_outcomes(people, customers, moments, run, today)
 
     def run(self, progress=None) -> None:
         """Run to the horizon; ``progress`` (if given) is called once a day."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, Callable
+
+from agents.population import TraitDraw, draw_above_one, draw_positive, draw_share
 
 
 def param(
@@ -108,7 +110,7 @@ class CustomersConfig:
     guarantee_complaint_boost: float = param(1.5, 1.0, 10.0, doc="a guarantee multiplies the will to complain")
     patience_days: float = param(7.0, 0.0, None, doc="mean wait before a complainant gives up on the desk, days")
     switching_cost: float = param(0.5, 0.0, 10.0, doc="damps defection: hazard / (1 + cost) (mean trait)")
-    trait_spread: float = param(0.3, 0.0, 2.0, doc="coefficient of variation of every heterogeneous trait")
+    trait_spread: float = param(0.3, 0.0, 2.0, doc="coefficient of variation of the heterogeneous traits without a spread of their own")
     initial_trust: float = param(0.7, 0.0, 1.0, doc="trust in the firm's promises at the start (mean)")
     trust_gain: float = param(0.03, 0.0, 1.0, doc="share of missing trust regained per kept promise")
     trust_loss: float = param(0.15, 0.0, 1.0, doc="share of trust lost per broken promise")
@@ -128,6 +130,9 @@ class CustomersConfig:
         1.0, 0.0, 20.0, doc="grievance a visit below the zone leaves besides its depth below the zone, points"
     )
     grievance_weight: float = param(2.5, 0.0, 100.0, doc="each point of grievance multiplies the chance to leave by 1 + this")
+    grievance_weight_spread: float = param(
+        0.0, 0.0, 2.0, doc="coefficient of variation of grievance_weight across customers; 0 = everyone the same"
+    )
     grievance_half_life_days: float = param(60.0, 1.0, 3650.0, doc="days in which a grievance fades to half, days")
     defection_floor: float = param(0.00006, 0.0, 1.0, doc="daily chance to leave even when content")
     defection_span: float = param(0.005, 0.0, 1.0, doc="extra daily chance to leave when deeply dissatisfied")
@@ -141,6 +146,44 @@ class CustomersConfig:
     wom_rate_dissatisfied: float = param(0.02, 0.0, 1.0, doc="daily chance a dissatisfied customer warns (TARP: 2x)")
     wom_decay: float = param(0.02, 0.0, 1.0, doc="daily fading of what a prospect heard")
     wom_impact: float = param(0.3, 0.0, 10.0, doc="attraction points one message adds or removes")
+
+
+@dataclass(frozen=True)
+class Trait:
+    """A heterogeneous trait: each customer draws their own value at day 0, around the parameter ``key``.
+
+    The parameter of the same name (``customers.<key>``) is the trait's mean,
+    with its range, meaning and calibration prior; ``spread`` names the
+    parameter giving the coefficient of variation; ``draw(rng, mean, spread,
+    size)`` is the distribution. A customer carries the trait as ``key``.
+    """
+
+    key: str
+    draw: Callable[[Any, float, float, int], Any]
+    spread: str = "trait_spread"
+
+    def parameter(self) -> dict:
+        """The mean's declaration in the schema: low, high, doc, prior."""
+        (declared,) = (f for f in fields(CustomersConfig) if f.name == self.key)
+        return dict(declared.metadata)
+
+    def for_run(self, customers: CustomersConfig) -> TraitDraw:
+        """The trait with this run's mean and spread, as the population draws it."""
+        meaning = self.parameter()["doc"]
+        return TraitDraw(self.key, meaning, getattr(customers, self.key), getattr(customers, self.spread), self.draw)
+
+
+# The traits, in the order the population stream draws them: append new ones at the end
+# (an earlier place would shift every later trait's draws, and so every run).
+TRAITS = (
+    Trait("learning_rate", draw_share),
+    Trait("loss_aversion", draw_above_one),
+    Trait("tolerance", draw_positive),
+    Trait("visit_rate", draw_share),
+    Trait("complaint_propensity", draw_share),
+    Trait("switching_cost", draw_positive),
+    Trait("grievance_weight", draw_positive, spread="grievance_weight_spread"),
+)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from agents.events import EventTable
 from agents.firm import SurpriseSchedule
 from sim.metrics import summarise
 from sim.model import ServiceModel
-from sim.params import ServsimConfig
+from sim.params import TRAITS, ServsimConfig
 
 # Written last: a run directory without it did not finish.
 SUMMARY_FILE = "summary.json"
@@ -72,7 +72,7 @@ def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.Dat
     ):
         model.run(progress=bar.update)
     timeseries = model.record.frame()
-    model.event_table = model.world.events.table()
+    model.event_table = model.run_context.events.table()
     return timeseries, summarise(model, model.event_table), model
 
 
@@ -103,7 +103,7 @@ def write_events(events: EventTable, path: Path) -> None:
 
 
 # The customers table of the event log: who started with the firm, and each person's fixed traits.
-CUSTOMER_COLUMNS = ("starting_customer", "learning_rate", "loss_aversion", "tolerance", "visit_rate", "complaint_propensity", "switching_cost")
+CUSTOMER_COLUMNS = ("starting_customer", *(trait.key for trait in TRAITS))
 
 
 def customers_table(model) -> pd.DataFrame:

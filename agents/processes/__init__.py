@@ -1,9 +1,10 @@
 """The processes of a day (MODEL.md §3), one module each.
 
 Every module declares the columns it adds to the daily record, its vectorised
-version (``vector(people, world)``: the whole population as numpy arrays) and
-its per-agent version (``agent(customers, world)``: Mesa agents, one at a
-time) side by side, both calling the rules of ``agents.rules``. The order of
+version (``vector(people, run, today)``: the whole population as numpy arrays)
+and its per-agent version (``agent(customers, run, today)``: Mesa agents, one
+at a time) side by side, both calling the rules of ``agents.rules``; ``run`` is
+the run's fixed context, ``today`` the day's state (``agents.processes.base``). The order of
 the day is written once, in ``sim.model.ServiceModel.DAY``:
 
     advertising     §3.1      promises pull expectations

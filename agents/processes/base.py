@@ -1,10 +1,12 @@
-"""What every process of the day shares: its declared columns and the world it acts in.
+"""What every process of the day shares: its declared columns, the run it belongs to and the day it acts on.
 
 A process is one step of MODEL.md §3 with two versions side by side: ``vector``
 acts on the whole population as numpy arrays, ``agent`` on the ``Customer``
 agents one at a time. Both call the same rules of ``agents.rules``, and a test
 holds the two engines to identical runs. Processes never call each other and
-never import the model: what they need arrives in a ``World``.
+never import the model: what they need arrives as the run's fixed ``RunContext``
+and the day's ``DayState`` (the per-agent engine's ``AgentDay`` adds its agents,
+its block of visit dice and its log of judgements).
 """
 
 from __future__ import annotations
@@ -12,11 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import add
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
+from mesa.agent import AgentSet
 
 from agents import rules
+from agents.desk import RecoveryDesk
+from agents.dice import DailyDice
+from agents.events import EventLog
+from agents.fast_desk import QueueRecursionDesk
+from agents.firm import Firm
+from agents.population import Population
+
+if TYPE_CHECKING:  # the schema's records, named for readers and type checkers; agents never import sim at run time
+    from sim.params import CustomersConfig, MarketConfig, RecoveryConfig
 
 
 @dataclass(frozen=True)
@@ -39,11 +51,16 @@ def counter(name: str, meaning: str, dtype: type = np.int64) -> Column:
 
 @dataclass(frozen=True)
 class Process:
-    """A step of the day: its two engines' versions and the counters it adds to."""
+    """A step of the day: its two engines' versions and the counters it adds to.
+
+    ``vector(people, run, today)`` acts on the population's arrays,
+    ``agent(customers, run, today)`` on the Mesa agents: each reads the run's
+    fixed context and writes the customers and the day's state, nothing else.
+    """
 
     name: str
-    vector: Callable[[Any, "World"], None]
-    agent: Callable[[Any, "World"], None]
+    vector: Callable[[Population, "RunContext", "DayState"], None]
+    agent: Callable[[AgentSet, "RunContext", "AgentDay"], None]
     counters: tuple[Column, ...] = ()
 
 
@@ -53,6 +70,8 @@ class Visits:
 
     The vector engine's counterpart of the ``today_*`` attributes a ``Customer``
     agent carries through its day; each visit process fills in its part.
+    ``shortfall`` is how far below the zone of tolerance each visit fell: the
+    zone is placed once, by judgement, and voice reads the depth from here.
     """
 
     visitors: np.ndarray
@@ -60,44 +79,66 @@ class Visits:
     perceived: np.ndarray | None = None
     gap: np.ndarray | None = None
     outcome: np.ndarray | None = None
+    shortfall: np.ndarray | None = None
     complainants: np.ndarray | None = None
 
 
-@dataclass
-class World:
-    """Everything a process may read or touch besides the customers, handed down by the model.
+@dataclass(frozen=True)
+class RunContext:
+    """What is fixed for a run: its parameters, the firm, the desk, the random streams and the sizes.
 
-    ``behaviour`` holds the customers' behavioural parameters, ``tally`` the
-    day's counters; in the per-agent engine ``customer(i)`` gives person ``i``'s agent.
+    Built once by the model; no process rebinds a field. The objects it holds
+    keep their own state (the desk's queue, the firm's schedule, the dice's
+    current day, the run's logs), and say so where they are defined.
+    ``events`` and ``resolution_delays`` are the run's logs: appended to, never replaced.
     """
 
-    firm: Any
-    behaviour: Any
-    market: Any
-    recovery: Any
-    dice: Any
+    firm: Firm
+    behaviour: CustomersConfig
+    market: MarketConfig
+    recovery: RecoveryConfig
+    weights: rules.RecoveryWeights
+    desk: RecoveryDesk | QueueRecursionDesk
+    dice: DailyDice
     talk_rng: np.random.Generator
-    desk: Any
+    landmark_rng: np.random.Generator
     population_size: int
     slice_size: int
     cohort: np.ndarray
-    events: Any
-    landmark_rng: np.random.Generator
-    customer: Callable[[int], Any] | None = None  # the per-agent engine's agent by index
+    events: EventLog
+    resolution_delays: list[float] = field(default_factory=list)
+
+
+@dataclass
+class DayState:
+    """What changes from day to day: the day's number, its tally, who began it with the firm, today's visits."""
+
     day: int = 0
-    dawn_with_firm: np.ndarray | None = None  # who was with the firm when the day began
-    tally: dict = field(default_factory=dict)
-    visits: Visits | None = None  # the vector engine's batch of today's visits
-    visit_dice: np.ndarray | None = None  # the per-agent engine's block of today's visit dice
-    visit_log: list = field(default_factory=list)  # the per-agent engine's judgements, in visitor order
-    resolution_delays: list = field(default_factory=list)
+    tally: dict[str, float] = field(default_factory=dict)
+    dawn_with_firm: np.ndarray | None = None
+    visits: Visits | None = None
 
 
-def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, grievance, visit_rate):
+@dataclass
+class AgentDay(DayState):
+    """The day state of the per-agent engine: its agents by index, today's visit dice and judgements.
+
+    ``visit_dice`` holds every person's visit dice for today (what one agent
+    reads: ``visit_dice[decision, index]``); ``visit_log`` the day's
+    judgements in visitor order, for the record.
+    """
+
+    customers: Sequence[Any] = ()
+    visit_dice: np.ndarray | None = None
+    visit_log: list[tuple] = field(default_factory=list)
+
+
+def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, grievance, visit_rate, grievance_weight=None):
     """Chance to leave at one decision, for one customer or many, with this run's parameters.
 
     The daily hazard of ``rules.defection_hazard`` over the days one decision
-    stands for: on average one over the customer's visit rate.
+    stands for: on average one over the customer's visit rate. ``grievance_weight``
+    is the customers' own (a trait); left out, the population's mean (a typical customer).
     """
     b = behaviour
     hazard = rules.defection_hazard(
@@ -112,7 +153,7 @@ def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, gr
         b.defection_steepness,
         b.purchases_scale,
         b.trust_loyalty,
-        b.grievance_weight,
+        b.grievance_weight if grievance_weight is None else grievance_weight,
     )
     return rules.defection_probability(hazard, 1.0 / visit_rate)
 

@@ -17,9 +17,12 @@ import math
 
 import numpy as np
 
+from mesa.agent import AgentSet
+
 from agents import rules
-from agents.population import Population
-from agents.processes.base import Column, Process
+from agents.customer import Customer
+from agents.population import CUSTOMER_STATE, Population
+from agents.processes.base import AgentDay, Column, DayState, Process, RunContext
 
 
 def reading(name: str, meaning: str, dtype: type = np.float64, summed: bool = False) -> Column:
@@ -54,36 +57,40 @@ READINGS = (
 )
 
 # What the readings need of each customer: the per-agent engine snapshots only these.
-READ_FIELDS = ("with_firm", "starting_customer", "ever_left", "expectation", "satisfaction", "trust", "problems", "purchases")
+READ_FIELDS = tuple(
+    f
+    for f in CUSTOMER_STATE
+    if f.name in ("with_firm", "starting_customer", "ever_left", "expectation", "satisfaction", "trust", "problems", "purchases")
+)
 
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else math.nan
 
 
-def read_the_day(people, world) -> None:
+def read_the_day(people: Population, run: RunContext, today: DayState) -> None:
     """Fill the day's readings from the population's arrays, the firm and the day's counters."""
-    firm, d, day = world.firm, world.tally, world.day
+    firm, d, day = run.firm, today.tally, today.day
     customers = np.flatnonzero(people.with_firm)  # an index array: gathering by index beats masking
     mean_expectation = _mean(people.expectation[customers])
     delivered = firm.expected_delivery(day)
     revenue = d["visits"] * firm.price
     delivery_cost = d["visits"] * firm.visit_cost(day)
-    recovery_cost = d["compensation_cost"] + world.recovery.staff * world.recovery.staff_cost
-    acquisition_cost = d["acquisitions"] * world.market.acquisition_cost
+    recovery_cost = d["compensation_cost"] + run.recovery.staff * run.recovery.staff_cost
+    acquisition_cost = d["acquisitions"] * run.market.acquisition_cost
     d.update(
         day=day + 1,
         active=len(customers),
-        retention=np.count_nonzero(people.with_firm & people.starting_customer) / max(len(world.cohort), 1),
-        retention_never_left=np.count_nonzero(people.starting_customer & ~people.ever_left) / max(len(world.cohort), 1),
-        market_share=len(customers) / world.population_size,
-        queue_length=world.desk.queue_length,
-        complaints_open=world.desk.in_system,
+        retention=np.count_nonzero(people.with_firm & people.starting_customer) / max(len(run.cohort), 1),
+        retention_never_left=np.count_nonzero(people.starting_customer & ~people.ever_left) / max(len(run.cohort), 1),
+        market_share=len(customers) / run.population_size,
+        queue_length=run.desk.queue_length,
+        complaints_open=run.desk.in_system,
         mean_recovery_days=d["recovery_days"] / d["resolutions"] if d["resolutions"] else math.nan,
         mean_expectation=mean_expectation,
         mean_satisfaction=_mean(people.satisfaction[customers]),
         mean_trust=_mean(people.trust[customers]),
-        cohort_satisfaction=_mean(people.satisfaction[world.cohort]),
+        cohort_satisfaction=_mean(people.satisfaction[run.cohort]),
         promise=firm.promise,
         service_level=firm.service_level(day),
         delivered_quality=delivered,
@@ -99,30 +106,29 @@ def read_the_day(people, world) -> None:
     )
 
 
-def draw_controls(people, world) -> None:
+def draw_controls(people: Population, run: RunContext, today: DayState) -> None:
     """One comparison customer per first problem today, from today's risk set, logged as events."""
-    landmarks = world.tally["first_problems"]
-    at_risk = np.flatnonzero(world.dawn_with_firm & (people.problems == 0))
+    landmarks = today.tally["first_problems"]
+    at_risk = np.flatnonzero(today.dawn_with_firm & (people.problems == 0))
     if landmarks and len(at_risk):
-        controls = at_risk[world.landmark_rng.integers(0, len(at_risk), size=landmarks)]
-        world.events.add("control", world.day, controls, purchases=people.purchases[controls])
+        controls = at_risk[run.landmark_rng.integers(0, len(at_risk), size=landmarks)]
+        run.events.add("control", today.day, controls, purchases=people.purchases[controls])
 
 
-def vector(people, world) -> None:
-    people.grievance[:] = rules.fade(people.grievance, world.behaviour.grievance_half_life_days)
-    draw_controls(people, world)
-    read_the_day(people, world)
+def vector(people: Population, run: RunContext, today: DayState) -> None:
+    people.grievance[:] = rules.fade(people.grievance, run.behaviour.grievance_half_life_days)
+    draw_controls(people, run, today)
+    read_the_day(people, run, today)
 
 
-def let_grievance_fade(customer, world) -> None:
-    customer.grievance = float(rules.fade(customer.grievance, world.behaviour.grievance_half_life_days))
+def let_grievance_fade(customer: Customer, run: RunContext, today: AgentDay) -> None:
+    customer.grievance = float(rules.fade(customer.grievance, run.behaviour.grievance_half_life_days))
 
 
-def agent(customers, world) -> None:
-    customers.do("let_grievance_fade", world)
+def agent(customers: AgentSet, run: RunContext, today: AgentDay) -> None:
+    customers.do(let_grievance_fade, run, today)
     snapshot = Population.of_objects(customers, READ_FIELDS)
-    draw_controls(snapshot, world)
-    read_the_day(snapshot, world)
-
+    draw_controls(snapshot, run, today)
+    read_the_day(snapshot, run, today)
 
 BOOKKEEPING = Process("bookkeeping", vector, agent, READINGS)

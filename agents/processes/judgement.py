@@ -14,8 +14,12 @@ import math
 
 import numpy as np
 
+from mesa.agent import AgentSet
+
 from agents import rules
-from agents.processes.base import Column, Process, counter
+from agents.customer import Customer
+from agents.population import Population
+from agents.processes.base import AgentDay, Column, DayState, Process, RunContext, counter
 
 COUNTERS = (
     counter("dissatisfied", "visits below the zone of tolerance"),
@@ -30,19 +34,19 @@ COUNTERS = (
 )
 
 
-def guarantee_value(world) -> float:
+def guarantee_value(run: RunContext) -> float:
     """Satisfaction a guarantee's automatic compensation adds on a broken promise."""
-    if not world.firm.guarantee:
+    if not run.firm.guarantee:
         return 0.0
-    return float(rules.compensation_value(world.firm.guarantee_payout, world.behaviour.compensation_weight))
+    return float(rules.compensation_value(run.firm.guarantee_payout, run.behaviour.compensation_weight))
 
 
-def trust_softening(world) -> float:
-    return world.behaviour.guarantee_trust_softening if world.firm.guarantee else 0.0
+def trust_softening(run: RunContext) -> float:
+    return run.behaviour.guarantee_trust_softening if run.firm.guarantee else 0.0
 
 
-def vector(people, world) -> None:
-    visits, b, firm = world.visits, world.behaviour, world.firm
+def vector(people: Population, run: RunContext, today: DayState) -> None:
+    visits, b, firm = today.visits, run.behaviour, run.firm
     visitors, perceived = visits.visitors, visits.perceived
     expectation = people.expectation[visitors]
     tolerance = people.tolerance[visitors]
@@ -51,12 +55,12 @@ def vector(people, world) -> None:
     value = rules.experience_value(gap, tolerance, people.loss_aversion[visitors], b.value_curvature)
     broken = rules.promise_broken(perceived, firm.promise, expectation, tolerance)
     owed = firm.guarantee & rules.guarantee_owed(perceived, firm.promise, firm.guarantee_tolerance)
-    value = value + owed * guarantee_value(world)
+    value = value + owed * guarantee_value(run)
     before = people.satisfaction[visitors]
     after = rules.update_satisfaction(before, value, b.satisfaction_rate)
     people.satisfaction[visitors] = after
     people.trust[visitors] = rules.update_trust(
-        people.trust[visitors], broken, b.trust_gain, b.trust_loss, owed * trust_softening(world)
+        people.trust[visitors], broken, b.trust_gain, b.trust_loss, owed * trust_softening(run)
     )
     people.expectation[visitors] = rules.learn_expectation(expectation, perceived, people.learning_rate[visitors], b.negativity_bias)
     people.last_perceived[visitors] = perceived
@@ -64,15 +68,15 @@ def vector(people, world) -> None:
     people.grievance[visitors] = rules.grievance_after_problem(people.grievance[visitors], depth, b.problem_grievance)
     below = outcome == rules.BELOW
     purchases = people.purchases[visitors]
-    world.tally["first_problems"] += int(np.sum(below & (people.problems[visitors] == 0)))
+    today.tally["first_problems"] += int(np.sum(below & (people.problems[visitors] == 0)))
     people.problems[visitors] += below
     people.purchases[visitors] = purchases + 1
     payouts = owed * firm.payout_per_broken_promise
-    people.value[visitors] += firm.visit_margin(world.day) - payouts
-    visits.gap, visits.outcome = gap, outcome
-    world.events.add(
+    people.value[visitors] += firm.visit_margin(today.day) - payouts
+    visits.gap, visits.outcome, visits.shortfall = gap, outcome, depth
+    run.events.add(
         "problem",
-        world.day,
+        today.day,
         visitors[below],
         shortfall=depth[below],
         chain_failed=visits.failed[below],
@@ -80,26 +84,26 @@ def vector(people, world) -> None:
         satisfaction_before=before[below],
         satisfaction=after[below],
     )
-    if world.events.every_visit:
-        world.events.add("visit", world.day, visitors, perceived=perceived, gap=gap, outcome=outcome)
-    record(world, perceived, gap, outcome, payouts)
+    if run.events.every_visit:
+        run.events.add("visit", today.day, visitors, perceived=perceived, gap=gap, outcome=outcome)
+    record(today, perceived, gap, outcome, payouts)
 
 
-def judge(customer, world) -> None:
+def judge(customer: Customer, run: RunContext, today: AgentDay) -> None:
     if not customer.visiting:
         return
-    b, firm = world.behaviour, world.firm
+    b, firm = run.behaviour, run.firm
     perceived = customer.perceived_today
     gap = float(rules.disconfirmation(perceived, customer.expectation))
     outcome = int(rules.classify_outcome(gap, customer.tolerance, b.delight_margin))
     value = rules.experience_value(gap, customer.tolerance, customer.loss_aversion, b.value_curvature)
     broken = bool(rules.promise_broken(perceived, firm.promise, customer.expectation, customer.tolerance))
     owed = bool(firm.guarantee and rules.guarantee_owed(perceived, firm.promise, firm.guarantee_tolerance))
-    value = value + owed * guarantee_value(world)
+    value = value + owed * guarantee_value(run)
     before = customer.satisfaction
     customer.satisfaction = float(rules.update_satisfaction(before, value, b.satisfaction_rate))
     customer.trust = float(
-        rules.update_trust(customer.trust, broken, b.trust_gain, b.trust_loss, owed * trust_softening(world))
+        rules.update_trust(customer.trust, broken, b.trust_gain, b.trust_loss, owed * trust_softening(run))
     )
     customer.expectation = float(
         rules.learn_expectation(customer.expectation, perceived, customer.learning_rate, b.negativity_bias)
@@ -109,10 +113,10 @@ def judge(customer, world) -> None:
     customer.grievance = float(rules.grievance_after_problem(customer.grievance, depth, b.problem_grievance))
     below = outcome == rules.BELOW
     if below:
-        world.tally["first_problems"] += customer.problems == 0
-        world.events.add(
+        today.tally["first_problems"] += customer.problems == 0
+        run.events.add(
             "problem",
-            world.day,
+            today.day,
             customer.index,
             shortfall=depth,
             chain_failed=customer.failed_today,
@@ -123,31 +127,31 @@ def judge(customer, world) -> None:
     customer.problems += below
     customer.purchases += 1
     payout = owed * firm.payout_per_broken_promise
-    customer.value += firm.visit_margin(world.day) - payout
-    customer.gap_today, customer.outcome_today = gap, outcome
-    world.visit_log.append((customer.index, perceived, gap, outcome, payout))
+    customer.value += firm.visit_margin(today.day) - payout
+    customer.gap_today, customer.outcome_today, customer.shortfall_today = gap, outcome, depth
+    today.visit_log.append((customer.index, perceived, gap, outcome, payout))
 
 
-def agent(customers, world) -> None:
-    world.visit_log = []
-    customers.do("judge", world)
-    if world.visit_log:
-        visitors, perceived, gap, outcome, payouts = (np.array(column) for column in zip(*world.visit_log))
+def agent(customers: AgentSet, run: RunContext, today: AgentDay) -> None:
+    today.visit_log = []
+    customers.do(judge, run, today)
+    if today.visit_log:
+        visitors, perceived, gap, outcome, payouts = (np.array(column) for column in zip(*today.visit_log))
     else:
         visitors = np.array([], dtype=np.int64)
         perceived = gap = payouts = np.array([], dtype=float)
         outcome = np.array([], dtype=np.int8)
     outcome = outcome.astype(np.int8)
-    if world.events.every_visit:
-        world.events.add("visit", world.day, visitors, perceived=perceived, gap=gap, outcome=outcome)
-    record(world, perceived, gap, outcome, payouts)
+    if run.events.every_visit:
+        run.events.add("visit", today.day, visitors, perceived=perceived, gap=gap, outcome=outcome)
+    record(today, perceived, gap, outcome, payouts)
 
 
-def record(world, perceived, gap, outcome, payouts) -> None:
+def record(today: DayState, perceived, gap, outcome, payouts) -> None:
     """Today's judgements in the record; both engines hand the same arrays in visitor order."""
     n_visits = len(perceived)
     counts = np.bincount(outcome, minlength=4)
-    world.tally.update(
+    today.tally.update(
         dissatisfied=int(counts[rules.BELOW]),
         share_below=counts[rules.BELOW] / max(n_visits, 1),
         share_equal=counts[rules.EQUAL] / max(n_visits, 1),

@@ -18,12 +18,19 @@ from __future__ import annotations
 
 from itertools import repeat
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from mesa.agent import AgentSet
 
 from agents import rules
+from agents.customer import Customer
 from agents.dice import V_ARRIVAL, V_HANDLING, V_ON_THE_SPOT, V_PATIENCE
-from agents.population import RESOLVED, RESOLVED_FAST, UNRESOLVED
-from agents.processes.base import Process, added_in_order, counter
+from agents.population import RESOLVED, RESOLVED_FAST, UNRESOLVED, Population
+from agents.processes.base import AgentDay, DayState, Process, RunContext, added_in_order, counter
+
+if TYPE_CHECKING:
+    from sim.params import RecoveryConfig
 
 COUNTERS = (
     counter("complaints_on_the_spot", "complaints the front line solved at once"),
@@ -34,73 +41,74 @@ COUNTERS = (
 )
 
 
-def vector(people, world) -> None:
-    complainants, dice, r = world.visits.complainants, world.dice, world.recovery
+def vector(people: Population, run: RunContext, today: DayState) -> None:
+    complainants, dice, r = today.visits.complainants, run.dice, run.recovery
     on_the_spot = dice.visit(V_ON_THE_SPOT, complainants) < r.on_the_spot
-    world.events.add("complaint", world.day, complainants, channel=np.where(on_the_spot, 0, 1))
+    run.events.add("complaint", today.day, complainants, channel=np.where(on_the_spot, 0, 1))
     solved = complainants[on_the_spot]
-    resolve_all(people, solved, np.zeros(len(solved)), world.day, world)
-    world.tally["complaints_on_the_spot"] += int(on_the_spot.sum())
+    resolve_all(people, solved, np.zeros(len(solved)), today.day, run, today)
+    today.tally["complaints_on_the_spot"] += int(on_the_spot.sum())
     to_desk = complainants[~on_the_spot]  # send_to_desk for each, in one submission
-    handling = r.handling_days if r.desk == "fixed_delay" else r.handling_days * dice.visit(V_HANDLING, to_desk)
     people.complaint_pending[to_desk] = True
-    world.desk.submit_many(
+    run.desk.submit_many(
         to_desk,
-        world.day + dice.visit(V_ARRIVAL, to_desk),
-        world.behaviour.patience_days * dice.visit(V_PATIENCE, to_desk),
-        np.broadcast_to(handling, len(to_desk)),
+        today.day + dice.visit(V_ARRIVAL, to_desk),
+        run.behaviour.patience_days * dice.visit(V_PATIENCE, to_desk),
+        np.broadcast_to(handling_days(r, dice.visit(V_HANDLING, to_desk)), len(to_desk)),
     )
 
 
-def take_complaint(customer, world) -> None:
+def take_complaint(customer: Customer, run: RunContext, today: AgentDay) -> None:
     if not customer.complaining:
         return
-    i, dice = customer.index, world.visit_dice
-    on_the_spot = dice[V_ON_THE_SPOT, i] < world.recovery.on_the_spot
-    world.events.add("complaint", world.day, i, channel=0 if on_the_spot else 1)
+    i, dice = customer.index, today.visit_dice
+    on_the_spot = dice[V_ON_THE_SPOT, i] < run.recovery.on_the_spot
+    run.events.add("complaint", today.day, i, channel=0 if on_the_spot else 1)
     if on_the_spot:
-        world.tally["complaints_on_the_spot"] += 1
-        resolve(customer, 0.0, world.day, world)
+        today.tally["complaints_on_the_spot"] += 1
+        resolve(customer, 0.0, today.day, run, today)
     else:
-        send_to_desk(customer, float(dice[V_ARRIVAL, i]), float(dice[V_PATIENCE, i]), float(dice[V_HANDLING, i]), world)
+        send_to_desk(customer, float(dice[V_ARRIVAL, i]), float(dice[V_PATIENCE, i]), float(dice[V_HANDLING, i]), run, today)
 
 
-def agent(customers, world) -> None:
-    customers.do("take_complaint", world)
+def agent(customers: AgentSet, run: RunContext, today: AgentDay) -> None:
+    customers.do(take_complaint, run, today)
 
 
-def send_to_desk(customer, moment_in_day: float, patience_die: float, handling_die: float, world) -> None:
+def handling_days(r: RecoveryConfig, handling_die):
+    """How long handling takes: exponential around the mean (the dice are unit-mean), or exactly the mean at a fixed-delay desk."""
+    return r.handling_days if r.desk == "fixed_delay" else r.handling_days * handling_die
+
+
+def send_to_desk(customer: Customer, moment_in_day: float, patience_die: float, handling_die: float, run: RunContext, today: DayState) -> None:
     """The complaint reaches the desk at its moment today; the customer waits for the answer.
 
-    Patience and handling time are exponential around their means (the dice are
-    unit-mean exponentials); a fixed-delay desk takes exactly ``handling_days``.
+    Patience is exponential around its mean (the dice are unit-mean exponentials).
     """
     customer.complaint_pending = True
-    r = world.recovery
-    handling = r.handling_days if r.desk == "fixed_delay" else r.handling_days * handling_die
-    world.desk.submit(customer.index, world.day + moment_in_day, world.behaviour.patience_days * patience_die, handling)
+    patience = run.behaviour.patience_days * patience_die
+    run.desk.submit(customer.index, today.day + moment_in_day, patience, handling_days(run.recovery, handling_die))
 
 
-def resolve(customer, delay: float, time: float, world) -> None:
+def resolve(customer: Customer, delay: float, time: float, run: RunContext, today: DayState) -> None:
     """Justice-weighted recovery value and healing, the record, and what it cost."""
-    r, b = world.recovery, world.behaviour
-    weights = (b.compensation_weight, b.speed_weight, b.speed_scale_days, b.apology_weight)
+    r, b = run.recovery, run.behaviour
     complaints = int(customer.complaints)
-    customer.satisfaction += rules.recovery_value(delay, r.compensation, float(r.apology), complaints, weights)
-    healed = rules.restoration(delay, r.compensation, float(r.apology), complaints, weights, b.recovery_restoration)
+    customer.satisfaction += rules.recovery_value(delay, r.compensation, float(r.apology), complaints, run.weights)
+    healed = rules.restoration(delay, r.compensation, float(r.apology), complaints, run.weights, b.recovery_restoration)
     customer.grievance = float(rules.grievance_after_resolution(customer.grievance, healed))
     customer.trust = float(rules.trust_after_recovery(customer.trust, healed))
     customer.history = RESOLVED_FAST if delay <= r.fast_days else RESOLVED
-    compensation = r.compensation * world.firm.price
+    compensation = r.compensation * run.firm.price
     customer.value -= compensation
-    world.tally["compensation_cost"] += compensation
-    world.tally["resolutions"] += 1
-    world.tally["recovery_days"] += delay
-    world.resolution_delays.append(delay)
-    world.events.add("resolved", time, customer.index, delay=delay, satisfaction=customer.satisfaction)
+    today.tally["compensation_cost"] += compensation
+    today.tally["resolutions"] += 1
+    today.tally["recovery_days"] += delay
+    run.resolution_delays.append(delay)
+    run.events.add("resolved", time, customer.index, delay=delay, satisfaction=customer.satisfaction)
 
 
-def resolve_all(people, customers: np.ndarray, delays: np.ndarray, times, world) -> None:
+def resolve_all(people: Population, customers: np.ndarray, delays: np.ndarray, times, run: RunContext, today: DayState) -> None:
     """``resolve`` for many customers at once, each listed at most once, in the order they are resolved.
 
     Each resolution touches its own customer and adds to the day's sums: applied
@@ -108,57 +116,59 @@ def resolve_all(people, customers: np.ndarray, delays: np.ndarray, times, world)
     """
     if not len(customers):
         return
-    r, b = world.recovery, world.behaviour
-    weights = (b.compensation_weight, b.speed_weight, b.speed_scale_days, b.apology_weight)
+    r, b = run.recovery, run.behaviour
     complaints = people.complaints[customers]
-    satisfaction = people.satisfaction[customers] + rules.recovery_value(delays, r.compensation, float(r.apology), complaints, weights)
+    satisfaction = people.satisfaction[customers] + rules.recovery_value(delays, r.compensation, float(r.apology), complaints, run.weights)
     people.satisfaction[customers] = satisfaction
-    healed = rules.restoration(delays, r.compensation, float(r.apology), complaints, weights, b.recovery_restoration)
+    healed = rules.restoration(delays, r.compensation, float(r.apology), complaints, run.weights, b.recovery_restoration)
     people.grievance[customers] = rules.grievance_after_resolution(people.grievance[customers], healed)
     people.trust[customers] = rules.trust_after_recovery(people.trust[customers], healed)
     people.history[customers] = np.where(delays <= r.fast_days, RESOLVED_FAST, RESOLVED)
-    compensation = r.compensation * world.firm.price
+    compensation = r.compensation * run.firm.price
     people.value[customers] -= compensation
-    tally, delay_list = world.tally, delays.tolist()
+    tally, delay_list = today.tally, delays.tolist()
     tally["compensation_cost"] = added_in_order(tally["compensation_cost"], repeat(compensation, len(customers)))
     tally["resolutions"] += len(customers)
     tally["recovery_days"] = added_in_order(tally["recovery_days"], delay_list)
-    world.resolution_delays.extend(delay_list)
-    world.events.add("resolved", times, customers, delay=delays, satisfaction=satisfaction)
+    run.resolution_delays.extend(delay_list)
+    run.events.add("resolved", times, customers, delay=delays, satisfaction=satisfaction)
 
 
-def resolved_at_desk(customer, delay: float, time: float, world) -> None:
-    resolve(customer, delay, time, world)
+def resolved_at_desk(customer: Customer, delay: float, time: float, run: RunContext, today: DayState) -> None:
+    resolve(customer, delay, time, run, today)
     customer.complaint_pending = False
 
 
-def abandoned_at_desk(customer, waited: float, time: float, world) -> None:
+def abandoned_at_desk(customer: Customer, waited: float, time: float, run: RunContext, today: DayState) -> None:
     """Nobody answered in time: a second failure (double deviation)."""
-    customer.satisfaction -= world.behaviour.abandonment_penalty
-    customer.grievance = float(rules.grievance_after_abandonment(customer.grievance, world.behaviour.abandonment_grievance))
+    b = run.behaviour
+    customer.satisfaction -= b.abandonment_penalty
+    customer.grievance = float(rules.grievance_after_abandonment(customer.grievance, b.abandonment_grievance))
     # nobody answered: the implicit promise to hear the customer is broken
-    customer.trust = float(rules.update_trust(customer.trust, True, 0.0, world.behaviour.trust_loss, 0.0))
+    customer.trust = float(rules.update_trust(customer.trust, True, 0.0, b.trust_loss, 0.0))
     customer.history = UNRESOLVED
-    world.tally["abandoned"] += 1
+    today.tally["abandoned"] += 1
     customer.complaint_pending = False
-    world.events.add("abandoned", time, customer.index, delay=waited, satisfaction=customer.satisfaction)
+    run.events.add("abandoned", time, customer.index, delay=waited, satisfaction=customer.satisfaction)
 
 
-def abandon_all(people, customers: np.ndarray, waits: np.ndarray, times: np.ndarray, world) -> None:
+def abandon_all(people: Population, customers: np.ndarray, waits: np.ndarray, times: np.ndarray, run: RunContext, today: DayState) -> None:
     """``abandoned_at_desk`` for many customers at once, each listed at most once (no float sums here)."""
     if not len(customers):
         return
-    b = world.behaviour
+    b = run.behaviour
     satisfaction = people.satisfaction[customers] - b.abandonment_penalty
     people.satisfaction[customers] = satisfaction
     people.grievance[customers] = rules.grievance_after_abandonment(people.grievance[customers], b.abandonment_grievance)
     people.trust[customers] = rules.update_trust(people.trust[customers], True, 0.0, b.trust_loss, 0.0)
     people.history[customers] = UNRESOLVED
-    world.tally["abandoned"] += len(customers)
-    world.events.add("abandoned", times, customers, delay=waits, satisfaction=satisfaction)
+    today.tally["abandoned"] += len(customers)
+    run.events.add("abandoned", times, customers, delay=waits, satisfaction=satisfaction)
 
 
-def answered_at_desk(people, customers: np.ndarray, moments: np.ndarray, values: np.ndarray, resolved: np.ndarray, world) -> None:
+def answered_at_desk(
+    people: Population, customers: np.ndarray, moments: np.ndarray, values: np.ndarray, resolved: np.ndarray, run: RunContext, today: DayState
+) -> None:
     """A day's desk outcomes in the order they happen: ``resolved_at_desk`` or ``abandoned_at_desk`` for each, as arrays.
 
     A customer has at most one complaint at the desk (voice waits for the
@@ -166,10 +176,9 @@ def answered_at_desk(people, customers: np.ndarray, moments: np.ndarray, values:
     customer: resolutions and abandonments can go as two groups, each in the
     desk's order (the order of the float sums and of ``resolution_delays``).
     """
-    resolve_all(people, customers[resolved], values[resolved], moments[resolved], world)
+    resolve_all(people, customers[resolved], values[resolved], moments[resolved], run, today)
     gave_up = ~resolved
-    abandon_all(people, customers[gave_up], values[gave_up], moments[gave_up], world)
+    abandon_all(people, customers[gave_up], values[gave_up], moments[gave_up], run, today)
     people.complaint_pending[customers] = False
-
 
 RECOVERY = Process("recovery", vector, agent, COUNTERS)

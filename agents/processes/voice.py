@@ -1,6 +1,7 @@
 """§3.8 Voice or silence: a customer whose visit fell below the zone complains, or keeps quiet.
 
-The chance rises with the depth of the shortfall and with a guarantee; most
+The chance rises with the depth of the shortfall (placed against the zone of
+tolerance once, by judgement) and with a guarantee; most
 dissatisfied customers still say nothing (TARP 1986). A customer already
 waiting on the desk does not complain again.
 """
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from mesa.agent import AgentSet
+
 from agents import rules
+from agents.customer import Customer
 from agents.dice import V_COMPLAIN
-from agents.population import NO_PROBLEM, SILENT
-from agents.processes.base import Process, counter
+from agents.population import NO_PROBLEM, SILENT, Population
+from agents.processes.base import AgentDay, DayState, Process, RunContext, counter
 
 COUNTERS = (
     counter("complaints", "complaints made today (front line and desk)"),
@@ -20,45 +24,45 @@ COUNTERS = (
 )
 
 
-def complaint_boost(world) -> float:
-    return world.behaviour.guarantee_complaint_boost if world.firm.guarantee else 1.0
+def complaint_boost(run: RunContext) -> float:
+    return run.behaviour.guarantee_complaint_boost if run.firm.guarantee else 1.0
 
 
-def vector(people, world) -> None:
-    visits = world.visits
+def vector(people: Population, run: RunContext, today: DayState) -> None:
+    visits = today.visits
     visitors = visits.visitors
     free_to_complain = (visits.outcome == rules.BELOW) & ~people.complaint_pending[visitors]
     candidates = visitors[free_to_complain]
     chance = rules.complaint_probability(
-        people.complaint_propensity[candidates], visits.gap[free_to_complain], people.tolerance[candidates], complaint_boost(world)
+        people.complaint_propensity[candidates], visits.shortfall[free_to_complain], complaint_boost(run)
     )
-    complains = world.dice.visit(V_COMPLAIN, candidates) < chance
+    complains = run.dice.visit(V_COMPLAIN, candidates) < chance
     complainants, silent = candidates[complains], candidates[~complains]
     people.complaints[complainants] += 1
     quiet_so_far = silent[people.history[silent] == NO_PROBLEM]
     people.history[quiet_so_far] = SILENT
     visits.complainants = complainants
-    world.tally["complaints"] += len(complainants)
-    world.tally["silent_dissatisfied"] += len(silent)
+    today.tally["complaints"] += len(complainants)
+    today.tally["silent_dissatisfied"] += len(silent)
 
 
-def speak_up_or_not(customer, world) -> None:
+def speak_up_or_not(customer: Customer, run: RunContext, today: AgentDay) -> None:
     customer.complaining = False
     if not (customer.visiting and customer.outcome_today == rules.BELOW and not customer.complaint_pending):
         return
-    chance = rules.complaint_probability(customer.complaint_propensity, customer.gap_today, customer.tolerance, complaint_boost(world))
-    if world.visit_dice[V_COMPLAIN, customer.index] < chance:
+    chance = rules.complaint_probability(customer.complaint_propensity, customer.shortfall_today, complaint_boost(run))
+    if today.visit_dice[V_COMPLAIN, customer.index] < chance:
         customer.complaining = True
         customer.complaints += 1
-        world.tally["complaints"] += 1
+        today.tally["complaints"] += 1
     else:
-        world.tally["silent_dissatisfied"] += 1
+        today.tally["silent_dissatisfied"] += 1
         if customer.history == NO_PROBLEM:
             customer.history = SILENT
 
 
-def agent(customers, world) -> None:
-    customers.do("speak_up_or_not", world)
+def agent(customers: AgentSet, run: RunContext, today: AgentDay) -> None:
+    customers.do(speak_up_or_not, run, today)
 
 
 VOICE = Process("voice", vector, agent, COUNTERS)

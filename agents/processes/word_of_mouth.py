@@ -7,10 +7,13 @@ with the firm are swayed, and what they heard fades day by day.
 from __future__ import annotations
 
 import numpy as np
+from mesa.agent import AgentSet
 
 from agents import rules
+from agents.customer import Customer
 from agents.dice import U_TALK
-from agents.processes.base import Process, chosen, counter
+from agents.population import Population
+from agents.processes.base import AgentDay, DayState, Process, RunContext, chosen, counter
 
 COUNTERS = (
     counter("recommendations", "messages praising the firm today"),
@@ -18,53 +21,52 @@ COUNTERS = (
 )
 
 
-def talk_rate(world, satisfaction):
-    b = world.behaviour
+def talk_rate(run: RunContext, satisfaction):
+    b = run.behaviour
     return rules.word_of_mouth_rate(satisfaction, b.wom_threshold, b.wom_rate_satisfied, b.wom_rate_dissatisfied)
 
 
-def vector(people, world) -> None:
-    b = world.behaviour
+def vector(people: Population, run: RunContext, today: DayState) -> None:
+    b = run.behaviour
     talkers = chosen(
-        people.with_firm, world.dice.population[U_TALK], lambda some: talk_rate(world, people.satisfaction[some]), world.slice_size
+        people.with_firm, run.dice.population[U_TALK], lambda some: talk_rate(run, people.satisfaction[some]), run.slice_size
     )
     messages = np.sign(people.satisfaction[talkers]) * b.wom_impact
-    listeners = world.talk_rng.integers(0, world.population_size, size=len(messages))
+    listeners = run.talk_rng.integers(0, run.population_size, size=len(messages))
     prospects = ~people.with_firm[listeners]
     people.heard *= 1.0 - b.wom_decay
     np.add.at(people.heard, listeners[prospects], messages[prospects])
-    count_messages(world, messages)
+    count_messages(today, messages)
 
 
-def talk(customer, world) -> float | None:
+def talk(customer: Customer, run: RunContext) -> float | None:
     """A customer with something to tell tells it: the message, or None."""
-    if customer.with_firm and world.dice.population[U_TALK, customer.index] < talk_rate(world, customer.satisfaction):
-        return float(np.sign(customer.satisfaction) * world.behaviour.wom_impact)
+    if customer.with_firm and run.dice.population[U_TALK, customer.index] < talk_rate(run, customer.satisfaction):
+        return float(np.sign(customer.satisfaction) * run.behaviour.wom_impact)
     return None
 
 
-def let_memory_fade(customer, world) -> None:
-    customer.heard *= 1.0 - world.behaviour.wom_decay
+def let_memory_fade(customer: Customer, run: RunContext) -> None:
+    customer.heard *= 1.0 - run.behaviour.wom_decay
 
 
-def hear(customer, message: float) -> None:
+def hear(customer: Customer, message: float) -> None:
     """Only people not yet with the firm are swayed by what they hear."""
     if not customer.with_firm:
         customer.heard += message
 
 
-def agent(customers, world) -> None:
-    messages = [message for message in customers.map("talk", world) if message is not None]
-    listeners = world.talk_rng.integers(0, world.population_size, size=len(messages))
-    customers.do("let_memory_fade", world)
+def agent(customers: AgentSet, run: RunContext, today: AgentDay) -> None:
+    messages = [message for message in customers.map(talk, run) if message is not None]
+    listeners = run.talk_rng.integers(0, run.population_size, size=len(messages))
+    customers.do(let_memory_fade, run)
     for listener, message in zip(listeners, messages):
-        world.customer(int(listener)).hear(message)
-    count_messages(world, np.array(messages))
+        hear(today.customers[int(listener)], message)
+    count_messages(today, np.array(messages))
 
 
-def count_messages(world, messages: np.ndarray) -> None:
-    world.tally["recommendations"] += int(np.sum(messages > 0))
-    world.tally["warnings"] += int(np.sum(messages < 0))
-
+def count_messages(today: DayState, messages: np.ndarray) -> None:
+    today.tally["recommendations"] += int(np.sum(messages > 0))
+    today.tally["warnings"] += int(np.sum(messages < 0))
 
 WORD_OF_MOUTH = Process("word_of_mouth", vector, agent, COUNTERS)
