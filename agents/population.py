@@ -88,7 +88,7 @@ class Population:
 
 def draw_positive(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
     """Gamma-distributed trait with the given mean and coefficient of variation."""
-    if mean == 0 or cv * cv == 0:  # no spread asked for (or one that underflows)
+    if mean == 0 or cv * cv < np.finfo(float).tiny:  # no spread asked for, or one so small that 1 / cv**2 overflows
         return np.full(size, float(mean))
     shape = 1.0 / (cv * cv)  # gamma: mean = shape * scale, cv = 1 / sqrt(shape)
     return rng.gamma(shape, mean / shape, size)

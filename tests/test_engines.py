@@ -20,6 +20,8 @@ CASES = {
     },
     "slow_fixed_desk_overpromise": {"recovery.desk": "fixed_delay", "recovery.handling_days": 6.0, "firm.promise": 9.0},
     "noisy_heterogeneous": {"firm.quality_noise": 1.5, "customers.trait_spread": 1.0, "customers.loss_aversion": 4.0},
+    # each customer's own grievance weight (a trait with its own spread) in the chance to leave
+    "heterogeneous_grievance_weight": {"customers.grievance_weight_spread": 1.5, "customers.complaint_propensity": 0.2},
     "every_visit_logged": {"output.events": "all", "recovery.staff": 1, "recovery.on_the_spot": 0.0},
     # many desk outcomes a day, both kinds, many complainants leaving on the answer
     "crowded_desk": {"customers.complaint_propensity": 0.4, "recovery.staff": 1, "customers.patience_days": 1.0},

@@ -1,16 +1,19 @@
 """The day is made of processes, each with both engines' versions, declared in one place."""
 
+import dataclasses
 import importlib
 import inspect
 import pkgutil
 
 import numpy as np
+import pytest
 
 import agents.processes
-from agents.customer import Customer
-from agents.processes.base import Column, Process
+from agents.processes.base import Column, DayState, Process, RunContext
 from sim.model import COLUMNS, DAY
 from sim.records import DailyRecord
+from sim.run import build_model
+from tests.conftest import small_config
 
 
 def process_modules():
@@ -26,19 +29,32 @@ def test_every_process_module_is_a_step_of_the_day():
     assert len(set(p.name for p in DAY)) == len(DAY)
 
 
-def test_every_process_has_both_engines_versions():
+def test_every_process_has_both_engines_versions_reading_the_run_and_writing_the_day():
+    """Each version's signature says what it acts on: the customers, the run's fixed context, the day's state."""
     for process in DAY:
-        for version in (process.vector, process.agent):
+        for version, acted_on, day_state in ((process.vector, "Population", "DayState"), (process.agent, "AgentSet", "AgentDay")):
             assert callable(version), f"{process.name} lacks a version"
-            assert list(inspect.signature(version).parameters)[1] == "world", f"{process.name}.{version.__name__}"
+            parameters = inspect.signature(version).parameters
+            annotations = [parameter.annotation for parameter in parameters.values()]
+            assert annotations == [acted_on, "RunContext", day_state], f"{process.name}.{version.__name__}"
 
 
-def test_the_per_agent_versions_call_methods_a_customer_has():
-    """``customers.do("name", ...)`` in a process must name a Customer method."""
+def test_the_run_context_is_frozen_and_the_day_state_is_not():
+    model = build_model(small_config({"market.customers": 100, "days": 3}))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.run_context.firm = None
+    model.step()
+    assert model.today.day == 1 and model.today.tally["day"] == 1
+    assert all(f.type != "Any" for f in dataclasses.fields(RunContext) + dataclasses.fields(DayState))
+
+
+def test_the_per_agent_versions_hand_mesa_a_function_of_their_own_module():
+    """``customers.do(rule, ...)`` / ``customers.map(rule, ...)`` apply a function the process module defines."""
     for module in process_modules():
         source = inspect.getsource(module)
-        for name in (part.split('"')[1] for part in source.split('customers.do(')[1:]):
-            assert callable(getattr(Customer, name, None)), f"{module.__name__} asks customers to {name!r}"
+        for call in ("customers.do(", "customers.map("):
+            for name in (part.split(",")[0].split(")")[0] for part in source.split(call)[1:]):
+                assert inspect.isfunction(getattr(module, name, None)), f"{module.__name__} asks customers to {name!r}"
 
 
 def test_columns_are_declared_once_with_a_meaning():

@@ -85,7 +85,7 @@ def test_bad_news_moves_expectation_faster_than_good_news():
 
 @given(share, finite, st.floats(0, 5), st.floats(1, 3))
 def test_complaint_probability_is_a_probability(propensity, gap, tolerance, boost):
-    assert 0.0 <= rules.complaint_probability(propensity, gap, tolerance, boost) <= 1.0
+    assert 0.0 <= rules.complaint_probability(propensity, rules.shortfall(gap, tolerance), boost) <= 1.0
 
 
 PARAMETERS = (0.00006, 0.005, -1.5, 3.0, 73.0, 1.0, 2.5)  # floor, span, midpoint, steepness, scale, trust, grievance

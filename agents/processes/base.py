@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import add
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 from mesa.agent import AgentSet
 
 from agents import rules
+from agents.customer import Customer
 from agents.desk import RecoveryDesk
 from agents.dice import DailyDice
 from agents.events import EventLog
@@ -128,9 +129,9 @@ class AgentDay(DayState):
     judgements in visitor order, for the record.
     """
 
-    customers: Sequence[Any] = ()
+    customers: Sequence[Customer] = ()
     visit_dice: np.ndarray | None = None
-    visit_log: list[tuple] = field(default_factory=list)
+    visit_log: list[tuple[int, float, float, int, float]] = field(default_factory=list)  # visitor, perceived, gap, outcome, payout
 
 
 def leaving_chance(behaviour, satisfaction, switching_cost, purchases, trust, grievance, visit_rate, grievance_weight=None):

@@ -8,7 +8,6 @@ waiting on the desk does not complain again.
 
 from __future__ import annotations
 
-import numpy as np
 
 from mesa.agent import AgentSet
 
