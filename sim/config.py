@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from sim.params import PRESETS, ConfigError, ServsimConfig, check_setting, register_configs, unknown_key, validate
+from sim.params import PRESETS, TRAITS, ConfigError, ServsimConfig, check_setting, register_configs, unknown_key, validate
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -150,7 +150,7 @@ def memory_estimate(config: ServsimConfig) -> int:
     from agents.dice import N_POPULATION_DICE
     from agents.population import CUSTOMER_STATE
 
-    per_customer = sum(np.dtype(f.dtype).itemsize for f in CUSTOMER_STATE) + N_POPULATION_DICE * 8
+    per_customer = sum(np.dtype(f.dtype).itemsize for f in CUSTOMER_STATE) + len(TRAITS) * 8 + N_POPULATION_DICE * 8
     per_customer = per_customer * WORKING_ARRAYS + (AGENT_BYTES if config.engine == "agent" else 0)
     logged_share = 1.0 if config.output.events == "all" else PROBLEM_SHARE_BOUND
     events = config.market.customers * config.days * config.customers.visit_rate * logged_share
