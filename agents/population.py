@@ -49,6 +49,10 @@ CUSTOMER_STATE = (
 )
 
 
+# A trait's distribution: ``draw(rng, mean, spread, size)``, ``spread`` its coefficient of variation.
+Distribution = Callable[[np.random.Generator, float, float, int], np.ndarray]
+
+
 @dataclass(frozen=True)
 class TraitDraw:
     """A heterogeneous trait as the population draws it at day 0: ``draw(rng, mean, spread, size)``."""
@@ -57,7 +61,7 @@ class TraitDraw:
     meaning: str
     mean: float
     spread: float
-    draw: Callable[[np.random.Generator, float, float, int], np.ndarray]
+    draw: Distribution
 
     def field(self) -> Field:
         return Field(self.name, np.float64, self.meaning)

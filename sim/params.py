@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
-from typing import Any, Callable
+from typing import Any
 
-from agents.population import TraitDraw, draw_above_one, draw_positive, draw_share
+from agents.population import Distribution, TraitDraw, draw_above_one, draw_positive, draw_share
 
 
 def param(
@@ -159,7 +159,7 @@ class Trait:
     """
 
     key: str
-    draw: Callable[[Any, float, float, int], Any]
+    draw: Distribution
     spread: str = "trait_spread"
 
     def parameter(self) -> dict:

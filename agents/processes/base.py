@@ -88,10 +88,10 @@ class Visits:
 class RunContext:
     """What is fixed for a run: its parameters, the firm, the desk, the random streams and the sizes.
 
-    Built once by the model; no process rebinds a field. The objects it holds
-    keep their own state (the desk's queue, the firm's schedule, the dice's
-    current day, the run's logs), and say so where they are defined.
-    ``events`` and ``resolution_delays`` are the run's logs: appended to, never replaced.
+    Built once by the model; no field is ever rebound. Some of the objects it
+    holds change inside (the desk's queue, the dice rolled each day), and
+    ``events`` and ``resolution_delays`` are the run's logs, appended to: state
+    that changes during a run lives in such an object or in the ``DayState``.
     """
 
     firm: Firm
