@@ -282,6 +282,7 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
     def stayed_90_days(satisfaction, grievance):
         """Expected share still here after 90 days of visits inside the zone (satisfaction and grievance fade)."""
         survival = 1.0
+        # the model's daily fading, over the days between two visits
         fading_between_visits = float(rules.fade(1.0, c.grievance_half_life_days)) ** (1.0 / c.visit_rate)
         for _ in range(int(90 * c.visit_rate)):
             chance = leaving_chance(c, satisfaction, c.switching_cost, past_visits, c.initial_trust, grievance, c.visit_rate)
