@@ -5,8 +5,10 @@ its 95% confidence interval over seeds. Policies are compared *paired by seed*:
 with common random numbers two policies on one seed see the same dice, so the
 per-seed difference isolates the policy and its interval is tight.
 
-The tests (``tests/test_stylized_facts.py``) assert the sign of each effect;
-``servsim-facts`` prints them all (the numbers quoted in docs/model.md).
+Shares of counts (failed visits, landmark groups) pool the counts of all seeds
+and carry a binomial (Wilson) interval. The tests (``tests/test_stylized_facts.py``)
+assert that each interval lies on the side of zero, or of a stated margin, that
+MODEL.md predicts; ``servsim-facts`` prints them all (docs/facts.md).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from agents import rules
 
 # Surprise used by F1/F2: the surprise_regress scenario.
 SURPRISE = {"firm.surprise.start": 180, "firm.surprise.length": 120, "firm.surprise.size": 1.5}
-REGRESS_END = 300
 # Retention of the starting customers who never left: the loyalty measure of every fact.
 RETENTION = "retention_never_left"
 TRACKED_COLUMNS = (RETENTION, "cohort_satisfaction")
@@ -156,17 +157,18 @@ F2_LOSS_AVERSIONS = (1.0, 2.25, 4.0)
 
 def f2_trap_has_a_cause(lab: Lab) -> dict[str, Effect]:
     """The trap in retention: none without learning; how it changes with learning and with loss aversion."""
-    effects = {}
-    for alpha in F2_LEARNING_RATES:
-        effects[f"trap depth in retention, learning rate {alpha}"] = Effect.of(trap_depth(lab, {"customers.learning_rate": alpha}))
-    for low, high in zip(F2_LEARNING_RATES, F2_LEARNING_RATES[1:]):
-        deeper = trap_depth(lab, {"customers.learning_rate": high}) - trap_depth(lab, {"customers.learning_rate": low})
-        effects[f"trap deepens, learning rate {high} - {low}"] = Effect.of(deeper)
-    for lam in F2_LOSS_AVERSIONS:
-        effects[f"trap depth in retention, loss aversion {lam}"] = Effect.of(trap_depth(lab, {"customers.loss_aversion": lam}))
-    for low, high in zip(F2_LOSS_AVERSIONS, F2_LOSS_AVERSIONS[1:]):
-        deeper = trap_depth(lab, {"customers.loss_aversion": high}) - trap_depth(lab, {"customers.loss_aversion": low})
-        effects[f"trap deepens, loss aversion {high} - {low}"] = Effect.of(deeper)
+    return {
+        **_trap_along(lab, "customers.learning_rate", "learning rate", F2_LEARNING_RATES),
+        **_trap_along(lab, "customers.loss_aversion", "loss aversion", F2_LOSS_AVERSIONS),
+    }
+
+
+def _trap_along(lab: Lab, key: str, label: str, values: tuple) -> dict[str, Effect]:
+    """Trap depth at each value of one parameter, and how much it deepens from each value to the next."""
+    depth = {value: trap_depth(lab, {key: value}) for value in values}
+    effects = {f"trap depth in retention, {label} {value}": Effect.of(depth[value]) for value in values}
+    for low, high in zip(values, values[1:]):
+        effects[f"trap deepens, {label} {high} - {low}"] = Effect.of(depth[high] - depth[low])
     return effects
 
 
@@ -230,11 +232,20 @@ def f5_complaint_iceberg(lab: Lab) -> dict[str, Effect]:
 F6_CHAINS = ((0.99, 5), (0.95, 5), (0.9, 3))
 
 
-def f6_reliability_compounds(lab: Lab) -> dict[str, Effect]:
+def f6_reliability_compounds(lab: Lab, z: float = 1.959964) -> dict[str, Effect | float]:
+    """Visits whose service chain failed, counted over the runs' visits, beside what r^n predicts.
+
+    The share is pooled over the seeds with a Wilson (binomial) interval at
+    normal quantile ``z``: every visit's chain fails or not on its own die, so
+    the count of failures is binomial in the visits if the runs deliver the
+    chain as the rule defines it.
+    """
     effects = {}
     for reliability, steps in F6_CHAINS:
-        ftr = lab.summary("first_time_right", {"firm.step_reliability": reliability, "firm.chain_steps": steps})
-        effects[f"first-time-right - {reliability}^{steps}"] = Effect.of(ftr - reliability**steps)
+        chain = {"firm.step_reliability": reliability, "firm.chain_steps": steps}
+        visits, failures = (int(lab.summary(count, chain).sum()) for count in ("visits", "failures"))
+        effects[f"share of visits that failed, {reliability}^{steps} chain"] = share_of(failures, visits, z)
+        effects[f"1 - {reliability}^{steps}"] = 1.0 - reliability**steps
     return effects
 
 
@@ -270,12 +281,14 @@ def f7_recovery_paradox(defaults) -> dict[str, float]:
 
     def stayed_90_days(satisfaction, grievance):
         """Expected share still here after 90 days of visits inside the zone (satisfaction and grievance fade)."""
-        survival, between_visits = 1.0, 1.0 / c.visit_rate
+        survival = 1.0
+        # the model's daily fading, over the days between two visits
+        fading_between_visits = float(rules.fade(1.0, c.grievance_half_life_days)) ** (1.0 / c.visit_rate)
         for _ in range(int(90 * c.visit_rate)):
             chance = leaving_chance(c, satisfaction, c.switching_cost, past_visits, c.initial_trust, grievance, c.visit_rate)
             survival *= 1.0 - float(chance)
             satisfaction = float(rules.update_satisfaction(satisfaction, 0.0, c.satisfaction_rate))
-            grievance = float(grievance * 0.5 ** (between_visits / c.grievance_half_life_days))
+            grievance *= fading_between_visits
         return survival
 
     never = after(0.0)
@@ -338,13 +351,23 @@ SLOW_DESK = {**F4_FIXED, "recovery.handling_days": 3.0}
 SCENARIOS = {"default": {}, "one handler, nothing on the spot": UNDERSTAFFED}
 
 
-def pooled(lab: Lab, group: str, configuration: dict | None = None) -> Effect:
-    """A landmark group's share staying, its counts summed over seeds, with a Wilson interval."""
+def share_of(successes: int, n: int, z: float = 1.959964) -> Effect:
+    """A share of counts pooled over the seeds, with its Wilson (binomial) interval."""
     from sim.landmark import wilson_interval
 
-    n, stayed = lab.pooled(f"{LADDER}.{group}", configuration)
-    low, high = wilson_interval(stayed, n)
-    return Effect(stayed / n if n else math.nan, low, high, n)
+    low, high = wilson_interval(successes, n, z)
+    return Effect(successes / n if n else math.nan, low, high, n)
+
+
+def pooled_share(lab: Lab, path: str, configuration: dict | None = None) -> Effect:
+    """The share staying in one landmark group of the summary (``path`` ends at the group), pooled over seeds."""
+    n, stayed = lab.pooled(path, configuration)
+    return share_of(stayed, n)
+
+
+def pooled(lab: Lab, group: str, configuration: dict | None = None) -> Effect:
+    """A group of the landmark ladder 180 days after a first problem, pooled over seeds."""
+    return pooled_share(lab, f"{LADDER}.{group}", configuration)
 
 
 def gap(a: Effect, b: Effect) -> Effect:
@@ -363,6 +386,7 @@ def f10_complaints_predict_churn(lab: Lab) -> dict[str, Effect]:
         for high, low in (
             ("no_problem", "silent"),
             ("no_problem", "resolved_fast"),
+            ("no_problem", "unresolved"),
             ("resolved_fast", "resolved_slow"),
             ("resolved_slow", "unresolved"),
             ("resolved_fast", "unresolved"),
@@ -382,8 +406,8 @@ def f11_past_purchases_protect(lab: Lab) -> dict[str, Effect]:
     for scenario, overrides in SCENARIOS.items():
         rises = {}
         for stratum in ("fewer", "more"):
-            complainants = _pooled_share(lab, f"{rise}.{stratum}.complainants", overrides)
-            comparison = _pooled_share(lab, f"{rise}.{stratum}.comparison", overrides)
+            complainants = pooled_share(lab, f"{rise}.{stratum}.complainants", overrides)
+            comparison = pooled_share(lab, f"{rise}.{stratum}.comparison", overrides)
             rises[stratum] = gap(comparison, complainants)
             effects[f"{scenario}: churn rise after a complaint, {stratum} past visits"] = rises[stratum]
         fewer, more = rises["fewer"], rises["more"]
@@ -393,30 +417,22 @@ def f11_past_purchases_protect(lab: Lab) -> dict[str, Effect]:
             difference, difference - half, difference + half, min(fewer.n, more.n)
         )
         first, recent, distant = (
-            _pooled_share(lab, f"{after}.{name}", overrides) for name in ("first", "recent_repeat", "distant_repeat")
+            pooled_share(lab, f"{after}.{name}", overrides) for name in ("first", "recent_repeat", "distant_repeat")
         )
         effects[f"{scenario}: stayed 90 days, first complaint - repeat within 60 days"] = gap(first, recent)
         effects[f"{scenario}: stayed 90 days, repeat after 180+ days - repeat within 60 days"] = gap(distant, recent)
     return effects
 
 
-def _pooled_share(lab: Lab, path: str, configuration: dict | None = None) -> Effect:
-    from sim.landmark import wilson_interval
-
-    n, stayed = lab.pooled(path, configuration)
-    low, high = wilson_interval(stayed, n)
-    return Effect(stayed / n if n else math.nan, low, high, n)
+def recovery_lift(lab: Lab, case: str, configuration: dict | None = None) -> Effect:
+    """Mean satisfaction lift of one kind of recovery over the seeds (see ``sim.landmark.recovery_lift``)."""
+    return Effect.of(lab.summary(f"complaint_effects.recovery_lift.{case}.mean", configuration))
 
 
 def f12_double_deviation(lab: Lab) -> dict[str, Effect]:
-    lift = "complaint_effects.recovery_lift"
     effects = {
-        "satisfaction lift, mild first problem resolved on the spot": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean", GENEROUS)
-        ),
-        "satisfaction lift, mild second complaint resolved on the spot": Effect.of(
-            lab.summary(f"{lift}.mild_second_on_the_spot.mean", GENEROUS)
-        ),
+        "satisfaction lift, mild first problem resolved on the spot": recovery_lift(lab, "mild_first_on_the_spot", GENEROUS),
+        "satisfaction lift, mild second complaint resolved on the spot": recovery_lift(lab, "mild_second_on_the_spot", GENEROUS),
     }
     for scenario, overrides in SCENARIOS.items():
         effects[f"{scenario}: stayed 180 days, silent - unresolved"] = gap(
@@ -426,27 +442,16 @@ def f12_double_deviation(lab: Lab) -> dict[str, Effect]:
 
 
 def f7_recovery_paradox_in_runs(lab: Lab) -> dict[str, Effect]:
-    """The paradox measured on model runs from the event log (see ``sim.landmark.recovery_lift``)."""
-    lift = "complaint_effects.recovery_lift"
+    """The paradox measured on model runs from the event log."""
     return {
-        "satisfaction lift, mild first problem, on the spot, generous (compensation 1)": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean", GENEROUS)
+        "satisfaction lift, mild first problem, on the spot, generous (compensation 1)": recovery_lift(
+            lab, "mild_first_on_the_spot", GENEROUS
         ),
-        "satisfaction lift, mild first problem, on the spot, default compensation": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean")
-        ),
-        "satisfaction lift, severe first problem, on the spot, generous": Effect.of(
-            lab.summary(f"{lift}.severe_first_on_the_spot.mean", GENEROUS)
-        ),
-        "satisfaction lift, mild second complaint, on the spot, generous": Effect.of(
-            lab.summary(f"{lift}.mild_second_on_the_spot.mean", GENEROUS)
-        ),
-        "satisfaction lift, mild first problem, resolved in 3 days": Effect.of(
-            lab.summary(f"{lift}.mild_first_slow.mean", SLOW_DESK)
-        ),
-        "satisfaction lift, mild first problem, on the spot but stingy": Effect.of(
-            lab.summary(f"{lift}.mild_first_on_the_spot.mean", STINGY)
-        ),
+        "satisfaction lift, mild first problem, on the spot, default compensation": recovery_lift(lab, "mild_first_on_the_spot"),
+        "satisfaction lift, severe first problem, on the spot, generous": recovery_lift(lab, "severe_first_on_the_spot", GENEROUS),
+        "satisfaction lift, mild second complaint, on the spot, generous": recovery_lift(lab, "mild_second_on_the_spot", GENEROUS),
+        "satisfaction lift, mild first problem, resolved in 3 days": recovery_lift(lab, "mild_first_slow", SLOW_DESK),
+        "satisfaction lift, mild first problem, on the spot but stingy": recovery_lift(lab, "mild_first_on_the_spot", STINGY),
         "stayed 180 days, resolved fast - no problem": gap(pooled(lab, "resolved_fast"), pooled(lab, "no_problem")),
     }
 
@@ -515,8 +520,8 @@ def as_markdown(measured: dict[str, dict], lab: Lab) -> str:
         f"{len(lab.seeds)} seeds ({lab.seeds[0]}-{lab.seeds[-1]}), {lab.customers:,} people, {lab.days} days "
         "(F4, F5, F7 on model runs and F10-F12: 10,000 people, the same seeds); "
         "mean and 95% t-interval over seeds, policies paired by seed (common random numbers). "
-        "Landmark shares (F10-F12, 'stayed' and their differences) pool the landmarks of all seeds: "
-        "Wilson intervals for a share, normal intervals for a difference.",
+        "Shares of counts (F6's failed visits; F10-F12's landmark shares, 'stayed', and their differences) "
+        "pool the counts of all seeds: Wilson intervals for a share, normal intervals for a difference.",
         "Regenerate: `servsim-facts --out docs/facts.md`.",
         "",
     ]

@@ -4,8 +4,11 @@ Two labs run every configuration the facts need once per session, in
 parallel, on 8 fixed seeds: 3,000 people for F1-F3, F6, F8, F9, and 10,000
 for the facts measured on customers after a problem (F4, F5, F7 on runs,
 F10-F12), whose smaller groups need the larger market. An effect "holds" when
-its 95% interval lies on the predicted side of zero. Policies are paired by
-seed (common random numbers); landmark shares pool the landmarks of all seeds.
+its 95% interval lies on the predicted side of zero, or of the margin MODEL.md
+asks for. Policies are paired by seed (common random numbers); shares of counts
+(failed visits, landmark groups) pool the counts of all seeds. Where a fact
+fails at the current defaults the test is an expected failure (strict) quoting
+the measured numbers: the statistic is never weakened to make it pass.
 ``servsim-facts`` prints every number (docs/facts.md).
 """
 
@@ -18,6 +21,7 @@ from experiments.stylized_facts import (
     F3_PROMISES,
     F4_DELAYS,
     F4_STAFF,
+    F6_CHAINS,
     SCENARIOS,
     Lab,
     all_configurations,
@@ -40,9 +44,16 @@ from experiments.stylized_facts import (
 from sim.config import compose
 
 pytestmark = pytest.mark.facts
-# A gap in staying smaller than this would not change a decision about the desk: the
-# whole complaint-handling ladder spanned about this much before the loyalty work.
+# A gap in staying that would not change a decision about the desk: MODEL.md asks for TARP's
+# ladder attenuated to behaviour, "not a spread of one or two points" (the whole ladder spanned
+# about two points before the loyalty work), so a gap is large only when its whole 95%
+# interval lies above two points.
 DECISION_GAP = 0.02
+
+
+def expected_failure(reason: str | None):
+    """The marks of a case that fails at the current defaults (strict: a pass is news), or none."""
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
 @pytest.fixture(scope="module")
@@ -130,14 +141,18 @@ def test_f5_complaint_iceberg(loyalty):
     assert positive(e["stayed 180 days after a first problem, resolved fast - silent"])
 
 
-def test_f6_first_time_right_is_the_product_of_step_reliabilities(lab):
-    effects = f6_reliability_compounds(lab)
-    # An exact identity checked on every chain at once: each interval at 1 - 0.05 / chains
-    # (Bonferroni), so that the identity, when true, fails the test 5% of the time, not 14%.
-    for name, effect in effects.items():
-        widen = stats.t.ppf(1 - 0.025 / len(effects), effect.n - 1) / stats.t.ppf(0.975, effect.n - 1)
-        assert abs(effect.mean) <= widen * (effect.high - effect.low) / 2, name
-        assert abs(effect.mean) < 0.002, name
+def test_f6_failed_visits_match_one_minus_the_product_of_step_reliabilities(lab):
+    """Counted on the runs: the share of visits whose chain failed, against 1 - r^n.
+
+    One identity per chain, checked on three chains at once: each binomial interval
+    at 1 - 0.05 / chains (Bonferroni), so that runs which deliver the rule fail the
+    test 5% of the time, not 14%. Enough visits that a chain off by 0.2 points shows.
+    """
+    effects = f6_reliability_compounds(lab, z=stats.norm.ppf(1 - 0.025 / len(F6_CHAINS)))
+    for reliability, steps in F6_CHAINS:
+        failed = effects[f"share of visits that failed, {reliability}^{steps} chain"]
+        assert failed.low <= 1 - reliability**steps <= failed.high, (reliability, steps, failed)
+        assert failed.high - failed.low < 0.004, (reliability, steps, failed)
 
 
 def test_f7_recovery_paradox_in_model_runs(loyalty):
@@ -182,45 +197,102 @@ def test_f9_variability_costs(lab):
     assert np.isfinite([effect.mean for effect in e.values()]).all()
 
 
+def cases(claims: dict, expected_failures: dict) -> list:
+    """A case per scenario and claim, with id "scenario: claim"; ``expected_failures`` maps an id to why it fails."""
+    params = []
+    for scenario in SCENARIOS:
+        for claim, args in claims.items():
+            case = f"{scenario}: {claim}"
+            params.append(pytest.param(scenario, *args, marks=expected_failure(expected_failures.get(case)), id=case))
+    unknown = set(expected_failures) - {param.id for param in params}
+    assert not unknown, f"expected failures name no case: {unknown}"
+    return params
+
+
+# The TARP ordering after a first problem (MODEL.md §6, F10) as (higher, lower, margin): the
+# pooled gap's 95% interval must lie above the margin. A gap against an unresolved complaint
+# says what the desk is worth, so it must be large enough to change a decision about the desk;
+# the others need only their sign.
+F10_LADDER = {
+    f"{higher} - {lower}": (higher, lower, margin)
+    for higher, lower, margin in (
+        ("no_problem", "silent", 0.0),  # silent dissatisfied customers are below no problem
+        ("no_problem", "resolved_fast", 0.0),  # recovery counters a complaint, rarely fully
+        ("no_problem", "unresolved", DECISION_GAP),  # clearly below after an unresolved complaint
+        ("resolved_fast", "unresolved", DECISION_GAP),  # a resolved complaint sits between the two
+        ("resolved_slow", "unresolved", DECISION_GAP),
+    )
+}
+# The default desk leaves few first problems unresolved (57 in 8 seeds) and one handler with nothing
+# solved on the spot resolves few fast (127): those groups are too small for the intervals to tell.
+F10_EXPECTED_FAILURES = {
+    "default: no_problem - unresolved": "measured (8 seeds, 10,000 people, landmarks pooled): stayed 180 days after a first problem, "
+    "no problem 0.946 (n = 56,283) - unresolved 0.860 (n = 57) = +0.086 [-0.004, +0.176]: the interval does not "
+    "exclude a gap of two points",
+    "default: resolved_fast - unresolved": "measured (8 seeds, 10,000 people, landmarks pooled): stayed 180 days after a first problem, "
+    "resolved fast 0.931 (n = 4,302) - unresolved 0.860 (n = 57) = +0.071 [-0.020, +0.161]: the interval does not "
+    "exclude a gap of two points (with one handler, nothing on the spot: +0.088 [+0.038, +0.138])",
+    "default: resolved_slow - unresolved": "measured (8 seeds, 10,000 people, landmarks pooled): stayed 180 days after a first problem, "
+    "resolved slowly 0.933 (n = 149) - unresolved 0.860 (n = 57) = +0.073 [-0.026, +0.172]: the interval does not "
+    "exclude a gap of two points (with one handler, nothing on the spot: +0.079 [+0.059, +0.099])",
+    "one handler, nothing on the spot: no_problem - resolved_fast": "measured (8 seeds, 10,000 people, landmarks pooled): stayed 180 days after a first problem, "
+    "no problem 0.935 (n = 56,283) - resolved fast 0.921 (n = 127) = +0.014 [-0.033, +0.061] "
+    "(at the default desk, n = 4,302 resolved fast: +0.015 [+0.007, +0.023])",
+}
+
+
+@pytest.mark.parametrize("scenario, higher, lower, margin", cases(F10_LADDER, F10_EXPECTED_FAILURES))
+def test_f10_complaints_predict_churn_and_recovery_counters_it(loyalty, scenario, higher, lower, margin):
+    gap = f10_complaints_predict_churn(loyalty)[f"{scenario}: {higher} - {lower}"]
+    assert gap.low > margin, gap
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_f10_complaints_predict_churn_and_recovery_counters_it(loyalty, scenario):
-    e = f10_complaints_predict_churn(loyalty)
-    assert positive(e[f"{scenario}: no_problem - silent"])
-    # a resolved complaint sits between no problem and an unresolved one (recovery counters
-    # most of a complaint's effect, rarely all): an ordering of the pooled shares
-    assert e[f"{scenario}: no_problem - resolved_fast"].mean > 0
-    assert e[f"{scenario}: resolved_fast - resolved_slow"].high > 0  # fast at least as good as slow
-    assert e[f"{scenario}: resolved_slow - unresolved"].mean > 0
-    assert e[f"{scenario}: resolved_fast - unresolved"].mean > DECISION_GAP
+def test_f10_resolved_fast_is_not_below_resolved_slowly(loyalty, scenario):
+    """'Resolved fast is at least resolved slowly': fails only when fast is clearly below slow."""
+    assert f10_complaints_predict_churn(loyalty)[f"{scenario}: resolved_fast - resolved_slow"].high > 0
 
 
-def test_f10_the_desk_decision_gap_is_large(loyalty):
-    """Where the slow and unresolved groups are full, the gap is measured well and is large."""
-    e = f10_complaints_predict_churn(loyalty)
-    filled = "one handler, nothing on the spot"
-    assert e[f"{filled}: resolved_fast - unresolved"].low > DECISION_GAP
-    assert e[f"{filled}: resolved_slow - unresolved"].low > DECISION_GAP
+def test_f11_heavy_users_are_not_less_loyal(loyalty):
+    """Not less loyal, as an interval can show it: the whole interval above a loss of DECISION_GAP."""
+    heavier = f11_past_purchases_protect(loyalty)["retention, heaviest - lightest fifth of visit rate"]
+    assert heavier.low > -DECISION_GAP, heavier
 
 
-def test_f11_heavy_users_are_not_less_loyal_and_complaints_hurt_briefly(loyalty):
-    e = f11_past_purchases_protect(loyalty)
-    assert e["retention, heaviest - lightest fifth of visit rate"].mean >= 0
-    for scenario in SCENARIOS:
-        assert positive(e[f"{scenario}: stayed 90 days, first complaint - repeat within 60 days"]), scenario
+# Effects of F11 and F12 measured in each scenario, whose 95% interval must lie above zero.
+AFTER_A_COMPLAINT = {
+    f"{label} {effect}": (fact, effect)
+    for label, fact, effect in (
+        ("F11", f11_past_purchases_protect, "churn rise after a complaint, fewer - more past visits"),  # purchases protect
+        ("F11", f11_past_purchases_protect, "stayed 90 days, first complaint - repeat within 60 days"),  # recent hurts more
+        ("F11", f11_past_purchases_protect, "stayed 90 days, repeat after 180+ days - repeat within 60 days"),  # and fades
+        ("F12", f12_double_deviation, "stayed 180 days, silent - unresolved"),  # a failed recovery hurts more than one failure
+    )
+}
+AFTER_A_COMPLAINT_EXPECTED_FAILURES = {
+    "default: F11 churn rise after a complaint, fewer - more past visits": "measured (8 seeds, 10,000 people, landmarks pooled): "
+    "the churn rise after a complaint is +0.020 [+0.008, +0.032] with fewer past visits and +0.012 [+0.003, +0.022] "
+    "with more, difference +0.007 [-0.008, +0.023]: at the default desk a complaint raises churn too little for the "
+    "protection to show (with one handler, nothing on the spot: +0.027 [+0.008, +0.047])",
+    "default: F11 stayed 90 days, repeat after 180+ days - repeat within 60 days": "measured (8 seeds, 10,000 people, landmarks pooled): "
+    "stayed 90 days after a repeat complaint, repeat after 180+ days - repeat within 60 days = -0.002 [-0.012, +0.007]: "
+    "at the default desk the hurt of an earlier complaint does not measurably fade (a first complaint - a recent "
+    "repeat: +0.010 [+0.002, +0.018]; with one handler, nothing on the spot: +0.015 [+0.000, +0.029])",
+    "default: F12 stayed 180 days, silent - unresolved": "measured (8 seeds, 10,000 people, landmarks pooled): "
+    "stayed 180 days after a first problem, silent 0.917 (n = 51,775) - unresolved 0.860 (n = 57) = +0.058 "
+    "[-0.033, +0.148]: too few unresolved complaints at the default desk (with one handler, nothing on the spot: "
+    "+0.072 [+0.056, +0.089])",
+}
 
 
-def test_f11_past_purchases_soften_a_complaint(loyalty):
-    e = f11_past_purchases_protect(loyalty)
-    filled = "one handler, nothing on the spot"
-    assert positive(e[f"{filled}: churn rise after a complaint, fewer - more past visits"])
+@pytest.mark.parametrize("scenario, fact, effect", cases(AFTER_A_COMPLAINT, AFTER_A_COMPLAINT_EXPECTED_FAILURES))
+def test_f11_f12_past_purchases_protect_and_a_second_failure_hurts(loyalty, scenario, fact, effect):
+    measured = fact(loyalty)[f"{scenario}: {effect}"]
+    assert positive(measured), measured
 
 
-def test_f12_double_deviation(loyalty):
+def test_f12_the_recovery_lift_does_not_recur(loyalty):
     e = f12_double_deviation(loyalty)
-    assert positive(e["satisfaction lift, mild first problem resolved on the spot"])
-    assert e["satisfaction lift, mild second complaint resolved on the spot"].mean < e[
-        "satisfaction lift, mild first problem resolved on the spot"
-    ].low
-    for scenario in SCENARIOS:
-        assert e[f"{scenario}: stayed 180 days, silent - unresolved"].mean > 0, scenario
-    assert positive(e["one handler, nothing on the spot: stayed 180 days, silent - unresolved"])
+    first = e["satisfaction lift, mild first problem resolved on the spot"]
+    assert positive(first)
+    assert e["satisfaction lift, mild second complaint resolved on the spot"].high < first.low
