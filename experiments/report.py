@@ -18,7 +18,6 @@ import pandas as pd
 from experiments import promise_level, recovery_speed, sensitivity, surprise_trap
 from experiments.aggregate import (
     COMPLAINANTS_KEPT,
-    MIN_REPLICATIONS,
     Sweep,
     is_share,
     landmark_ladder,
@@ -30,6 +29,7 @@ from experiments.aggregate import (
 )
 from experiments.text import markdown_table
 from sim.run import SUMMARY_FILE
+from stats.intervals import MIN_REPLICATIONS
 
 # experiment name (configs/experiment/<name>.yaml) -> its report section
 SECTIONS = {

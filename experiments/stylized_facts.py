@@ -340,7 +340,7 @@ SCENARIOS = {"default": {}, "one handler, nothing on the spot": UNDERSTAFFED}
 
 def pooled(lab: Lab, group: str, configuration: dict | None = None) -> Effect:
     """A landmark group's share staying, its counts summed over seeds, with a Wilson interval."""
-    from sim.landmark import wilson_interval
+    from stats.intervals import wilson_interval
 
     n, stayed = lab.pooled(f"{LADDER}.{group}", configuration)
     low, high = wilson_interval(stayed, n)
@@ -401,7 +401,7 @@ def f11_past_purchases_protect(lab: Lab) -> dict[str, Effect]:
 
 
 def _pooled_share(lab: Lab, path: str, configuration: dict | None = None) -> Effect:
-    from sim.landmark import wilson_interval
+    from stats.intervals import wilson_interval
 
     n, stayed = lab.pooled(path, configuration)
     low, high = wilson_interval(stayed, n)

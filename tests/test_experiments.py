@@ -12,7 +12,8 @@ import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from experiments.aggregate import load_sweep, mean_ci, summarise_replications
+from experiments.aggregate import load_sweep, summarise_replications
+from stats.intervals import mean_ci
 from sim.config import CONFIG_DIR
 from sim.params import validate
 from sim.config import compose_hydra, presets
@@ -78,15 +79,6 @@ def test_slurm_launcher_preset_composes():
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
 
 
-def test_mean_ci_matches_hand_computation():
-    n, mean, half = mean_ci([1.0, 2.0, 3.0, 4.0])
-    # sd = sqrt(5/3) = 1.290994; t(0.975, 3 df) = 3.182446; half = t * sd / sqrt(4)
-    assert (n, mean) == (4, 2.5)
-    assert half == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-6)
-    assert mean_ci([5.0, None, 7.0])[0] == 2  # a metric undefined in one run is dropped
-    assert np.isnan(mean_ci([3.0])[2])  # no interval from one replication
-
-
 def test_summarise_replications_groups_by_setting():
     runs = pd.DataFrame({"promise": [6, 6, 6, 8, 8, 8], "acquisitions": [0.8, 0.9, 1.0, 0.5, 0.5, 0.5]})
     means = summarise_replications(runs, ["promise"], ["acquisitions"]).set_index("promise")
@@ -99,9 +91,9 @@ def test_summarise_replications_groups_by_setting():
 def test_share_intervals_stay_within_their_bounds():
     from experiments.aggregate import is_share
 
-    runs = pd.DataFrame({"setting": [0, 0, 1, 1, 1, 2, 2, 2],
-                         "retention_never_left": [0.797, 1.0, 0.3, 0.9, 0.99, 0.5, 0.52, 0.51],
-                         "after_first_problem.180.silent.stayed": [0.01, 0.0, 0.2, 0.3, 0.25, 0.0, 0.0, 0.0]})
+    runs = pd.DataFrame({"setting": [0, 0, 0, 1, 1, 1, 2, 2, 2],
+                         "retention_never_left": [0.797, 1.0, 0.999, 0.3, 0.9, 0.99, 0.5, 0.52, 0.51],
+                         "after_first_problem.180.silent.stayed": [0.01, 0.0, 0.0, 0.2, 0.3, 0.25, 0.0, 0.0, 0.0]})
     metrics = ["retention_never_left", "after_first_problem.180.silent.stayed"]
     assert all(is_share(m, runs[m]) for m in metrics) and not is_share("profit", runs["retention_never_left"])
     means = summarise_replications(runs, ["setting"], metrics)
@@ -112,6 +104,19 @@ def test_share_intervals_stay_within_their_bounds():
     inside = means[(means["setting"] == 2) & (means["metric"] == "retention_never_left")].iloc[0]
     n, mean, half = mean_ci([0.5, 0.52, 0.51])
     assert inside["interval"] == "t" and (inside["ci_low"], inside["ci_high"]) == pytest.approx((mean - half, mean + half))
+
+
+def test_a_setting_with_too_few_replications_gets_no_interval():
+    """Groups below MIN_REPLICATIONS (here 1 and 2 runs) show their mean and "too few", never a zero-width interval."""
+    runs = pd.DataFrame({"setting": [0, 1, 1, 2, 2, 2], "profit": [5.0, 4.0, 6.0, 1.0, 2.0, 3.0],
+                         "market_share": [0.5, 0.4, 0.6, 0.30, 0.32, 0.31]})
+    means = summarise_replications(runs, ["setting"], ["profit", "market_share"]).set_index(["setting", "metric"])
+    for setting in (0, 1):
+        for metric in ("profit", "market_share"):
+            row = means.loc[(setting, metric)]
+            assert row["interval"] == "too few" and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+    assert means.loc[(1, "profit"), "mean"] == 5.0
+    assert set(means.loc[2, "interval"]) == {"t"} and (means.loc[2, "ci_high"] > means.loc[2, "ci_low"]).all()
 
 
 @pytest.mark.parametrize(("value", "share", "shown"), [
