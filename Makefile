@@ -63,8 +63,8 @@ lesson-figures: $(STAMP)
 clean:
 	rm -rf $(VENV) outputs multirun
 
-# The replicated experiments of configs/experiment/ (README, "The three answers").
-EXPERIMENTS := promise_level recovery_speed surprise_trap sensitivity sensitivity_sobol
+# The replicated experiments: every YAML of configs/experiment/ (docs/results.md shows their reports).
+EXPERIMENTS := $(notdir $(basename $(wildcard configs/experiment/*.yaml)))
 
 # Run every experiment into results/multirun/<name>/; a rerun resumes where it stopped.
 experiments: $(STAMP)

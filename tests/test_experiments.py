@@ -187,7 +187,8 @@ def test_rerun_skips_finished_runs_and_redoes_unfinished_ones(tiny_sweep):
     assert result.returncode == 0, result.stderr
     assert {job: (sweep_dir / str(job) / "summary.json").stat().st_mtime_ns for job in (0, 1, 3)} == before
     assert (sweep_dir / "2" / "summary.json").exists()
-    assert result.stdout.count("already finished") == 3
+    assert "servsim: 3 run(s) of an earlier launch already finished" in result.stdout
+    assert all("already finished" in (sweep_dir / str(job) / "cli.log").read_text() for job in (0, 1, 3))
     assert len(pd.read_csv(sweep_dir / "runs.csv")) == 4
 
 
@@ -244,6 +245,62 @@ def test_ad_hoc_sweep_tables_a_researcher_can_use(ad_hoc_sweep):
     for parameter in ("scenario", "firm.quality"):
         assert f"![{parameter}](sweep_{parameter}.png)" in report
         assert (sweep_dir / f"sweep_{parameter}.png").stat().st_size > 10_000
+
+
+def test_sweep_console_is_short_and_its_details_are_in_the_logs(ad_hoc_sweep):
+    """Eight runs print a handful of lines: the launcher's job list goes to sweep.log, not the screen."""
+    sweep_dir, result = ad_hoc_sweep
+    console = (result.stdout + result.stderr).splitlines()
+    assert len(console) <= 20, console
+    assert not any("#0 :" in line for line in console)
+    jobs = (sweep_dir / "sweep.log").read_text()
+    assert all(f"#{job} : " in jobs for job in range(8))
+
+
+def test_sweep_report_reads_in_words(ad_hoc_sweep):
+    """Every swept key beside its words; the interval note as means.csv computes them; labels in means.csv."""
+    from experiments.labels import label
+
+    sweep_dir, _ = ad_hoc_sweep
+    report = (sweep_dir / "report.md").read_text()
+    assert f"| {label('firm.quality')} | `firm.quality` |" in report
+    assert "| starting customers who never left |" in report  # the means table's header in words
+    assert "t-based; for a share whose t interval would run past 0% or 100%, the t interval of its logits" in report
+    means = pd.read_csv(sweep_dir / "means.csv")
+    assert list(means.columns[means.columns.get_loc("metric"):][:2]) == ["metric", "label"]
+    assert set(means.loc[means["metric"] == "profit", "label"]) == {"profit"}
+    assert set(means["interval"]) <= {"too few", "none"}  # two seeds per setting: no interval anywhere
+    assert means["ci_low"].isna().all()
+
+
+def test_every_experiment_names_its_report_in_its_yaml():
+    """configs/experiment/<name>.yaml alone says which module writes the report and which figures it shows."""
+    import importlib
+
+    from experiments.report import experiment_layout, experiments
+
+    assert experiments() == EXPERIMENTS
+    for name in EXPERIMENTS:
+        layout = experiment_layout(name)
+        assert layout.sections and layout.figures, name
+        assert all(callable(importlib.import_module(module).report) for module in layout.sections)
+        assert all(figure.endswith(".png") for figure in layout.figures)
+        report = compose_experiment(name, with_hydra=True).hydra.callbacks.report  # what the sweep's callback gets
+        assert (tuple(report.sections), tuple(report.figures)) == (layout.sections, layout.figures)
+    makefile = (REPO / "Makefile").read_text()
+    assert "EXPERIMENTS := $(notdir $(basename $(wildcard configs/experiment/*.yaml)))" in makefile
+
+
+def test_a_new_experiment_is_one_yaml_and_its_module(tmp_path, monkeypatch):
+    from experiments import report
+
+    (tmp_path / "loyalty_probe.yaml").write_text(
+        "# @package _global_\nhydra:\n  callbacks:\n    report:\n      sections: [experiments.promise_level]\n"
+        "      figures: [promise_level.png]\n")
+    monkeypatch.setattr(report, "EXPERIMENT_DIR", tmp_path)
+    assert report.experiments() == ["loyalty_probe"]
+    assert report.experiment_layout("loyalty_probe") == report.Layout(("experiments.promise_level",), ("promise_level.png",))
+    assert report.experiment_layout("not_an_experiment") == report.Layout()
 
 
 def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):
