@@ -70,7 +70,8 @@ EXPERIMENTS := $(notdir $(basename $(wildcard configs/experiment/*.yaml)))
 experiments: $(STAMP)
 	set -e; for name in $(EXPERIMENTS); do $(BIN)/servsim -m experiment=$$name; done
 
-# Every committed reference number and figure, from fresh sweeps, with each sweep's wall time.
+# Every committed reference number and figure, from fresh sweeps, with each sweep's wall time;
+# then docs/results.md, the page that shows them.
 reference: $(STAMP)
 	rm -rf $(addprefix results/multirun/,$(EXPERIMENTS))
 	mkdir -p results/reference
@@ -81,3 +82,4 @@ reference: $(STAMP)
 	  echo "$$name: $$(( $$(date +%s) - start )) s" >> results/reference/wall_times.txt; \
 	  $(BIN)/servsim-report results/multirun/$$name --out results/reference/$$name; \
 	done
+	$(BIN)/servsim-report --results-page
