@@ -130,12 +130,30 @@ def load_sweep(sweep_dir: Path | str) -> Sweep:
     if not rows:
         raise FileNotFoundError(f"{sweep_dir} holds no finished run (no */{SUMMARY_FILE})")
     runs = pd.DataFrame(rows).sort_values("job", key=lambda jobs: jobs.map(str).str.zfill(12)).reset_index(drop=True)
-    parameters = [
-        key for key in ("scenario", *config_keys)
-        if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1
-    ]
     metrics = [key for key in metric_keys if pd.api.types.is_numeric_dtype(runs[key]) or runs[key].isna().all()]
-    return Sweep(sweep_dir, experiment_name(sweep_dir), runs, parameters, metrics)
+    return Sweep(sweep_dir, experiment_name(sweep_dir), runs, _factors(runs, config_keys), metrics)
+
+
+def _factors(runs: pd.DataFrame, config_keys) -> list[str]:
+    """The swept parameters: the scenario and every config key whose value differs between runs (seed excluded)."""
+    return [key for key in ("scenario", *config_keys)
+            if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1]
+
+
+def load_table(folder: Path | str, experiment: str) -> Sweep:
+    """A sweep from its runs.parquet alone, as results/reference/<name>/ keeps it (without the run folders).
+
+    Its settings are the schema's keys; every other column but job, seed and scenario is a metric.
+    """
+    from dataclasses import asdict
+
+    from sim.params import ServsimConfig
+
+    folder = Path(folder)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    settings = set(flatten(asdict(ServsimConfig())))
+    metrics = [key for key in runs.columns if key not in settings and key not in ("job", "seed", "scenario")]
+    return Sweep(folder, experiment, runs, _factors(runs, [key for key in runs.columns if key in settings]), metrics)
 
 
 def is_share(metric: str, values) -> bool:

@@ -28,6 +28,7 @@ from experiments.aggregate import (
     is_share,
     landmark_ladder,
     load_sweep,
+    load_table,
     summarise_replications,
     sweep_command,
     unfinished_jobs,
@@ -181,6 +182,30 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None, layou
     sweep.table().to_csv(out_dir / "runs.csv", **CSV)
     sweep.full_table().to_parquet(out_dir / "runs.parquet", index=False)
     section = body(sweep, out_dir, layout or experiment_layout(sweep.experiment))
+    path = out_dir / "report.md"
+    path.write_text("\n".join(summary_tables(sweep, out_dir)) + "\n\n" + section)
+    return path
+
+
+def refresh_from_table(folder: Path | str) -> Path:
+    """Redraw a committed report's header, means.csv and landmark.csv from its runs.parquet; keep its sections.
+
+    For ``results/reference/<name>/`` after the report code changes: the experiment's sections
+    need the sweep's run folders (daily series, the SALib design), which are not committed, so
+    they stay as ``make reference`` wrote them; everything else is redrawn from the runs.
+    """
+    folder = Path(folder)
+    if folder.name not in experiments():
+        raise FileNotFoundError(f"{folder} is not named after an experiment of configs/experiment/ ({', '.join(experiments())})")
+    report = folder / "report.md"
+    old = report.read_text()
+    section = old[old.index("\n## ") + 1:] if "\n## " in old else ""
+    report.write_text("\n".join(summary_tables(load_table(folder, folder.name), folder)) + "\n\n" + section)
+    return report
+
+
+def summary_tables(sweep: Sweep, out_dir: Path) -> list[str]:
+    """Write means.csv and landmark.csv (replicated sweeps only); return the report's header lines."""
     replicated = _is_replicated(sweep)
     if replicated:  # one run per setting (a sensitivity design): runs.csv already is the per-setting table
         means = summarise_replications(sweep.runs, sweep.parameters, sweep.metrics)
@@ -189,7 +214,7 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None, layou
         landmark_ladder(sweep.runs, sweep.parameters).to_csv(out_dir / "landmark.csv", **CSV)
     title = sweep.experiment or sweep.directory.name
     command = sweep_command(sweep.directory) or (f"servsim -m experiment={sweep.experiment}" if sweep.experiment else "(not recorded)")
-    swept = ", ".join(f"{label(p) or p} (`{p}`)" for p in sweep.parameters) or "seed only"
+    swept = ", ".join(f"`{p}`" for p in sweep.parameters) + " (in words below)" if sweep.parameters else "seed only"
     header = [
         f"# Sweep report: {title}",
         "",
@@ -209,9 +234,7 @@ def write_report(sweep_dir: Path | str, out_dir: Path | str | None = None, layou
         print(f"servsim-report: warning: {warning} ({out_dir})", file=sys.stderr)
     if sweep.parameters:
         header += ["", "Swept settings in words:", "", label_table(sweep.parameters)]
-    path = out_dir / "report.md"
-    path.write_text("\n".join(header) + "\n\n" + section)
-    return path
+    return header
 
 
 def few_replications_warning(sweep: Sweep) -> str | None:
@@ -263,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="servsim-report", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", type=Path, nargs="?", help="a multirun directory, e.g. results/multirun/promise_level")
     parser.add_argument("--out", type=Path, default=None, help="write the report here instead of into sweep_dir")
+    parser.add_argument("--from-table", action="store_true",
+                        help="redraw the header and tables of a folder holding runs.parquet without its runs "
+                             "(results/reference/NAME), keeping its sections")
     parser.add_argument("--results-page", action="store_true",
                         help=f"write {RESULTS_PAGE.relative_to(CONFIG_DIR.parent)} from results/reference/ (no sweep_dir)")
     args = parser.parse_args(argv)
@@ -272,6 +298,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.sweep_dir is None:
         fail("expected a sweep's folder, e.g. results/multirun/promise_level, or --results-page")
+    if args.from_table:
+        try:
+            print(f"servsim-report: {refresh_from_table(args.sweep_dir)}")
+        except FileNotFoundError as error:
+            fail(str(error))
+        return
     if not args.sweep_dir.exists():
         fail(f"{args.sweep_dir} does not exist: expected a sweep's folder, e.g. results/multirun/promise_level")
     if not args.sweep_dir.is_dir():

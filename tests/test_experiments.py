@@ -303,6 +303,30 @@ def test_a_new_experiment_is_one_yaml_and_its_module(tmp_path, monkeypatch):
     assert report.experiment_layout("not_an_experiment") == report.Layout()
 
 
+def test_a_committed_report_is_redrawn_from_its_table(tiny_sweep, tmp_path):
+    """results/reference/<name>/ keeps runs.parquet and report.md only: its header and tables are redrawn from them."""
+    import shutil
+
+    from experiments.report import refresh_from_table
+
+    sweep_dir, _, _ = tiny_sweep
+    original = (sweep_dir / "report.md").read_text()
+    folder = tmp_path / "promise_level"
+    folder.mkdir()
+    shutil.copy(sweep_dir / "runs.parquet", folder)
+    header, section = original.split("\n## ", 1)
+    (folder / "report.md").write_text("# a stale header\n\n## " + section)
+    refresh_from_table(folder)
+    redrawn = (folder / "report.md").read_text()
+    assert redrawn.split("\n## ", 1)[1] == section
+    without_command = [line for line in header.splitlines() if not line.startswith("- command:")]
+    assert [line for line in redrawn.split("\n## ", 1)[0].splitlines() if not line.startswith("- command:")] == without_command
+    for table in ("means.csv", "landmark.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(folder / table), pd.read_csv(sweep_dir / table))
+    with pytest.raises(FileNotFoundError, match="not named after an experiment"):
+        refresh_from_table(sweep_dir)
+
+
 def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):
     sweep_dir, _, _ = tiny_sweep
     env = dict(os.environ, PYTHONPATH=str(REPO))
