@@ -63,14 +63,15 @@ lesson-figures: $(STAMP)
 clean:
 	rm -rf $(VENV) outputs multirun
 
-# The replicated experiments of configs/experiment/ (README, "The three answers").
-EXPERIMENTS := promise_level recovery_speed surprise_trap sensitivity sensitivity_sobol
+# The replicated experiments: every YAML of configs/experiment/ (docs/results.md shows their reports).
+EXPERIMENTS := $(notdir $(basename $(wildcard configs/experiment/*.yaml)))
 
 # Run every experiment into results/multirun/<name>/; a rerun resumes where it stopped.
 experiments: $(STAMP)
 	set -e; for name in $(EXPERIMENTS); do $(BIN)/servsim -m experiment=$$name; done
 
-# Every committed reference number and figure, from fresh sweeps, with each sweep's wall time.
+# Every committed reference number and figure, from fresh sweeps, with each sweep's wall time;
+# then docs/results.md, the page that shows them.
 reference: $(STAMP)
 	rm -rf $(addprefix results/multirun/,$(EXPERIMENTS))
 	mkdir -p results/reference
@@ -81,3 +82,4 @@ reference: $(STAMP)
 	  echo "$$name: $$(( $$(date +%s) - start )) s" >> results/reference/wall_times.txt; \
 	  $(BIN)/servsim-report results/multirun/$$name --out results/reference/$$name; \
 	done
+	$(BIN)/servsim-report --results-page

@@ -7,15 +7,16 @@ finish and is left out. The swept parameters are found from the configs themselv
 only the ones in ``configs/experiment/``. Each parameter column has its schema's type
 (a promise is a float in every table, whether the sweep wrote 7 or 7.0).
 
-Intervals respect their bounds: a share (a metric in [0, 1], ``is_share``) whose t
-interval would run past 0 or 1 gets the t interval of its logits mapped back, which
-stays inside (0, 1); every other interval is t-based. Below ``MIN_REPLICATIONS`` replications per setting either
-interval is too unreliable to read, and the report says so.
+The intervals are ``stats.intervals``': t for means, logit t for a share (a metric in
+[0, 1], ``is_share``) whose t interval would cross a bound, Wilson for the landmark
+counts pooled over replications. A setting with fewer than ``MIN_REPLICATIONS``
+replications gets no interval ("too few"), never a zero-width one.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,28 +24,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
-from scipy import special, stats
 
 from sim.params import flatten
 from sim.run import SUMMARY_FILE
+from stats.intervals import MIN_REPLICATIONS, mean_ci, pooled_share, share_interval
 
-CONFIDENCE = 0.95
 # Complainants kept, measured without survivorship bias (MODEL.md §6): the share of
 # first problems that became a complaint still with the firm 180 days later.
 COMPLAINANTS_KEPT = "after_first_problem.180.complained.stayed"
 # Config keys that vary between runs without being an experimental factor.
 NOT_FACTORS = ("seed", "description")
-# Fewer replications per setting than this: the intervals are unreliable.
-MIN_REPLICATIONS = 3
 # Summary metrics that are shares (or means of numbers) in [0, 1], by name.
 SHARE_METRIC = re.compile(
     r"(^|\.)(retention_never_left|retention_at_horizon|market_share|first_time_right|complaint_share|complaint_ratio"
     r"|dissatisfied_customers_who_complained|share_resolved_fast|mean_trust_final|stayed|never_left|ci_low|ci_high)$"
     r"|^(outcome_shares|retention_by_visit_rate_fifth)\."
 )
-# A share of exactly 0 or 1 has no logit: it is moved this far inside the bounds first (a tenth of a
-# percentage point, the resolution the reports print).
-LOGIT_EDGE = 1e-3
 
 
 @dataclass
@@ -135,29 +130,30 @@ def load_sweep(sweep_dir: Path | str) -> Sweep:
     if not rows:
         raise FileNotFoundError(f"{sweep_dir} holds no finished run (no */{SUMMARY_FILE})")
     runs = pd.DataFrame(rows).sort_values("job", key=lambda jobs: jobs.map(str).str.zfill(12)).reset_index(drop=True)
-    parameters = [
-        key for key in ("scenario", *config_keys)
-        if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1
-    ]
     metrics = [key for key in metric_keys if pd.api.types.is_numeric_dtype(runs[key]) or runs[key].isna().all()]
-    return Sweep(sweep_dir, experiment_name(sweep_dir), runs, parameters, metrics)
+    return Sweep(sweep_dir, experiment_name(sweep_dir), runs, _factors(runs, config_keys), metrics)
 
 
-def mean_ci(values) -> tuple[int, float, float]:
-    """(n, mean, half-width of the t-based 95% confidence interval) of replications.
+def _factors(runs: pd.DataFrame, config_keys) -> list[str]:
+    """The swept parameters: the scenario and every config key whose value differs between runs (seed excluded)."""
+    return [key for key in ("scenario", *config_keys)
+            if key not in NOT_FACTORS and runs[key].astype(str).nunique(dropna=False) > 1]
 
-    Missing values (a metric undefined in a run, e.g. no complainant) are dropped;
-    with fewer than two values the half-width is NaN: no interval from one run.
+
+def load_table(folder: Path | str, experiment: str) -> Sweep:
+    """A sweep from its runs.parquet alone, as results/reference/<name>/ keeps it (without the run folders).
+
+    Its settings are the schema's keys; every other column but job, seed and scenario is a metric.
     """
-    values = np.asarray(pd.Series(values, dtype=float).dropna())
-    n = values.size
-    if n == 0:
-        return 0, float("nan"), float("nan")
-    mean = float(values.mean())
-    if n < 2:
-        return n, mean, float("nan")
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return n, mean, half
+    from dataclasses import asdict
+
+    from sim.params import ServsimConfig
+
+    folder = Path(folder)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    settings = set(flatten(asdict(ServsimConfig())))
+    metrics = [key for key in runs.columns if key not in settings and key not in ("job", "seed", "scenario")]
+    return Sweep(folder, experiment, runs, _factors(runs, [key for key in runs.columns if key in settings]), metrics)
 
 
 def is_share(metric: str, values) -> bool:
@@ -166,27 +162,11 @@ def is_share(metric: str, values) -> bool:
     return bool(SHARE_METRIC.search(metric)) and bool(values.between(0.0, 1.0).all())
 
 
-def share_interval(values) -> tuple[int, float, float, float, str]:
-    """(n, mean, low, high, how) of shares: the t-based 95% interval, or that of their logits if it crosses 0 or 1.
-
-    When the t interval lies inside [0, 1] it is kept ("t"), so well-replicated shares
-    get the same interval as any other mean; when it would run past a bound (shares
-    near 0 or 1 over few runs) the t interval of the logits is mapped back ("logit t"),
-    which never leaves (0, 1).
-    """
-    values = pd.Series(values, dtype=float).dropna().to_numpy()
-    n, mean, half = mean_ci(values)
-    if n < 2 or 0.0 <= mean - half <= mean + half <= 1.0:
-        return n, mean, mean - half, mean + half, "t"
-    logits = special.logit(np.clip(values, LOGIT_EDGE, 1 - LOGIT_EDGE))
-    _, centre, half = mean_ci(logits)
-    return n, mean, float(special.expit(centre - half)), float(special.expit(centre + half)), "logit t"
-
-
 def summarise_replications(runs: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
     """Long table: one row per (setting of ``by``, metric) with n, mean and the 95% CI and how it was made.
 
-    ``interval`` says how: "t", or "logit t" for a share whose t interval would leave [0, 1].
+    ``interval`` says how: "t"; "logit t" for a share whose t interval would leave [0, 1];
+    "too few" (no bounds) for a setting with fewer than ``MIN_REPLICATIONS`` values.
     """
     rows = []
     grouped = runs.groupby(by, sort=True, dropna=False) if by else [((), runs)]
@@ -195,10 +175,11 @@ def summarise_replications(runs: pd.DataFrame, by: list[str], metrics: list[str]
         key = key if isinstance(key, tuple) else (key,)
         for metric in metrics:
             if metric in shares:
-                n, mean, low, high, how = share_interval(group[metric])
+                n, mean, low, high, how = share_interval(group[metric], MIN_REPLICATIONS)
             else:
-                n, mean, half = mean_ci(group[metric])
-                low, high, how = mean - half, mean + half, "t"
+                n, mean, half = mean_ci(group[metric], MIN_REPLICATIONS)
+                low, high = mean - half, mean + half
+                how = "none" if n == 0 else "too few" if math.isnan(half) else "t"
             rows.append({**dict(zip(by, key)), "metric": metric, "n": n, "mean": mean, "ci_low": low, "ci_high": high,
                          "interval": how})
     return pd.DataFrame(rows)
@@ -211,20 +192,18 @@ def landmark_ladder(runs: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     share that stayed; pooling sums them (landmarks of different seeds are
     independent), and the 95% interval is Wilson's, which stays inside [0, 1].
     """
-    from sim.landmark import GROUPS, WINDOWS, wilson_interval
+    from sim.landmark import COMPLAINED, GROUPS, WINDOWS
 
     rows = []
     grouped = runs.groupby(by, sort=True, dropna=False) if by else [((), runs)]
     for key, group in grouped:
         key = key if isinstance(key, tuple) else (key,)
         for window in WINDOWS:
-            for name in (*GROUPS, "complained"):
+            for name in (*GROUPS, COMPLAINED):
                 prefix = f"after_first_problem.{window}.{name}"
                 if f"{prefix}.n" not in group:
                     continue
-                n = int(group[f"{prefix}.n"].sum())
-                stayed = int(round((group[f"{prefix}.n"] * group[f"{prefix}.stayed"].fillna(0)).sum()))
-                low, high = wilson_interval(stayed, n)
+                n, stayed, low, high = pooled_share(group[f"{prefix}.n"], group[f"{prefix}.stayed"])
                 rows.append({**dict(zip(by, key)), "window": window, "group": name, "n": n,
                              "stayed": stayed / n if n else np.nan, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
@@ -248,11 +227,3 @@ def daily(sweep: Sweep, column: str) -> pd.DataFrame:
         for job, run_dir in zip(sweep.runs["job"], sweep.runs["run_dir"])
     }
     return pd.DataFrame(series)
-
-
-def daily_mean_ci(by_day: pd.DataFrame) -> pd.DataFrame:
-    """Mean and t-based 95% CI across the runs (columns) of a day-by-run table, day by day."""
-    n = by_day.notna().sum(axis=1)
-    mean = by_day.mean(axis=1)
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, (n - 1).clip(lower=1)) * by_day.std(axis=1, ddof=1) / np.sqrt(n)
-    return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half})

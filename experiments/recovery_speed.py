@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
-from experiments.aggregate import COMPLAINANTS_KEPT, Sweep, daily, daily_mean_ci, summarise_replications, wide
+from experiments.aggregate import COMPLAINANTS_KEPT, Sweep, daily, summarise_replications, wide
 from experiments.plotting import CI_NOTE, PALETTE, band, new_figure, save
 from experiments.text import interval, number, pct, points
+from stats.intervals import daily_mean_ci
 
 DESK, DELAY, STAFF = "recovery.desk", "recovery.handling_days", "recovery.staff"
 DESIGN = ["recovery.compensation", "recovery.apology", "recovery.on_the_spot"]

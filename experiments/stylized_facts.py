@@ -353,7 +353,7 @@ SCENARIOS = {"default": {}, "one handler, nothing on the spot": UNDERSTAFFED}
 
 def share_of(successes: int, n: int, z: float = 1.959964) -> Effect:
     """A share of counts pooled over the seeds, with its Wilson (binomial) interval."""
-    from sim.landmark import wilson_interval
+    from stats.intervals import wilson_interval
 
     low, high = wilson_interval(successes, n, z)
     return Effect(successes / n if n else math.nan, low, high, n)

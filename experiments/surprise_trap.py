@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.aggregate import Sweep, daily, daily_mean_ci, summarise_replications, wide
+from experiments.aggregate import Sweep, daily, summarise_replications, wide
 from experiments.plotting import CI_NOTE, PALETTE, new_figure, save
 from experiments.text import interval, number, pct, points
 from sim.params import ServsimConfig
+from stats.intervals import daily_mean_ci
 
 START, LENGTH, SIZE, REGRESS = (f"firm.surprise.{key}" for key in ("start", "length", "size", "regress"))
 LEARNING = "customers.learning_rate"

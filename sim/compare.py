@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from sim.params import ServsimConfig, flatten, validate
+from stats.intervals import MIN_REPLICATIONS, mean_ci, paired_difference, share_interval
 
 # The headline numbers a run is compared on: (summary key, dotted; label; how it is shown).
 HEADLINE = (
@@ -45,8 +46,6 @@ HEADLINE = (
 )
 # Keys that set the run's context, not its what-if: the reference keeps the run's values.
 CONTEXT = ("seed", "days", "market.customers", "engine", "compare", "replications", "description", "output.")
-# Below this many replications a t interval is too unreliable to be read.
-MIN_REPLICATIONS = 3
 
 
 @dataclass(frozen=True)
@@ -147,16 +146,14 @@ def comparison(replications: pd.DataFrame) -> pd.DataFrame:
     """comparison.csv: per metric the mean value (with its 95% CI over the seeds), the mean reference, and the
     paired difference with its t-based 95% CI (``ci_low``, ``ci_high``).
 
-    The value's interval is that of ``experiments.aggregate``: t, or for a share whose t interval
-    would leave [0, 1] the t interval of its logits. With one replication there is no interval
+    The value's interval is ``stats.intervals``': t, or for a share whose t interval would
+    leave [0, 1] the t interval of its logits. With one replication there is no interval
     (NaN): one seed gives no estimate of the noise.
     """
-    from experiments.aggregate import mean_ci, share_interval
-
     rows = []
     for key, _, kind in HEADLINE:
         metric = replications[replications["metric"] == key]
-        _, difference, half = mean_ci(metric["difference"])
+        _, difference, half = paired_difference(metric["value"], metric["reference"])
         n = int(metric["value"].notna().sum())
         if kind == "share":
             _, value, value_low, value_high, _ = share_interval(metric["value"])

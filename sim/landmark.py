@@ -21,12 +21,11 @@ fit in the memory the run is allowed).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from agents.events import KINDS, EventTable
+from stats.intervals import wilson_interval
 
 PROBLEM = KINDS.index("problem")
 
@@ -40,16 +39,6 @@ MIN_GROUP = 30
 RECENT_DAYS = 60
 # A shortfall up to this many points below the zone is a mild problem (F7).
 MILD_SHORTFALL = 0.5
-
-
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion: stays inside [0, 1], sound for small n."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def share(stayed: np.ndarray) -> dict:

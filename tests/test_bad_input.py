@@ -187,8 +187,8 @@ def test_servsim_report_names_the_runs_left_out(tmp_path):
     status, err = run_report(str(sweep))
     assert status == 0
     assert err == (
-        "servsim-report: warning: a setting has only 2 replication(s): with fewer than 3 the 95% intervals are "
-        f"unreliable (none with 1); add seeds ({sweep})\n"
+        "servsim-report: warning: a setting has only 2 replication(s): with fewer than 3 the report gives no 95% "
+        f"interval for it (\"too few\"); add seeds ({sweep})\n"
         f"servsim-report: left out 1 unfinished run(s) of {sweep} (no summary.json): job(s) 1; "
         "launch the sweep's command again to finish them\n"
     )

@@ -12,7 +12,8 @@ import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from experiments.aggregate import load_sweep, mean_ci, summarise_replications
+from experiments.aggregate import load_sweep, summarise_replications
+from stats.intervals import mean_ci
 from sim.config import CONFIG_DIR
 from sim.params import validate
 from sim.config import compose_hydra, presets
@@ -78,15 +79,6 @@ def test_slurm_launcher_preset_composes():
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
 
 
-def test_mean_ci_matches_hand_computation():
-    n, mean, half = mean_ci([1.0, 2.0, 3.0, 4.0])
-    # sd = sqrt(5/3) = 1.290994; t(0.975, 3 df) = 3.182446; half = t * sd / sqrt(4)
-    assert (n, mean) == (4, 2.5)
-    assert half == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-6)
-    assert mean_ci([5.0, None, 7.0])[0] == 2  # a metric undefined in one run is dropped
-    assert np.isnan(mean_ci([3.0])[2])  # no interval from one replication
-
-
 def test_summarise_replications_groups_by_setting():
     runs = pd.DataFrame({"promise": [6, 6, 6, 8, 8, 8], "acquisitions": [0.8, 0.9, 1.0, 0.5, 0.5, 0.5]})
     means = summarise_replications(runs, ["promise"], ["acquisitions"]).set_index("promise")
@@ -99,9 +91,9 @@ def test_summarise_replications_groups_by_setting():
 def test_share_intervals_stay_within_their_bounds():
     from experiments.aggregate import is_share
 
-    runs = pd.DataFrame({"setting": [0, 0, 1, 1, 1, 2, 2, 2],
-                         "retention_never_left": [0.797, 1.0, 0.3, 0.9, 0.99, 0.5, 0.52, 0.51],
-                         "after_first_problem.180.silent.stayed": [0.01, 0.0, 0.2, 0.3, 0.25, 0.0, 0.0, 0.0]})
+    runs = pd.DataFrame({"setting": [0, 0, 0, 1, 1, 1, 2, 2, 2],
+                         "retention_never_left": [0.797, 1.0, 0.999, 0.3, 0.9, 0.99, 0.5, 0.52, 0.51],
+                         "after_first_problem.180.silent.stayed": [0.01, 0.0, 0.0, 0.2, 0.3, 0.25, 0.0, 0.0, 0.0]})
     metrics = ["retention_never_left", "after_first_problem.180.silent.stayed"]
     assert all(is_share(m, runs[m]) for m in metrics) and not is_share("profit", runs["retention_never_left"])
     means = summarise_replications(runs, ["setting"], metrics)
@@ -112,6 +104,19 @@ def test_share_intervals_stay_within_their_bounds():
     inside = means[(means["setting"] == 2) & (means["metric"] == "retention_never_left")].iloc[0]
     n, mean, half = mean_ci([0.5, 0.52, 0.51])
     assert inside["interval"] == "t" and (inside["ci_low"], inside["ci_high"]) == pytest.approx((mean - half, mean + half))
+
+
+def test_a_setting_with_too_few_replications_gets_no_interval():
+    """Groups below MIN_REPLICATIONS (here 1 and 2 runs) show their mean and "too few", never a zero-width interval."""
+    runs = pd.DataFrame({"setting": [0, 1, 1, 2, 2, 2], "profit": [5.0, 4.0, 6.0, 1.0, 2.0, 3.0],
+                         "market_share": [0.5, 0.4, 0.6, 0.30, 0.32, 0.31]})
+    means = summarise_replications(runs, ["setting"], ["profit", "market_share"]).set_index(["setting", "metric"])
+    for setting in (0, 1):
+        for metric in ("profit", "market_share"):
+            row = means.loc[(setting, metric)]
+            assert row["interval"] == "too few" and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+    assert means.loc[(1, "profit"), "mean"] == 5.0
+    assert set(means.loc[2, "interval"]) == {"t"} and (means.loc[2, "ci_high"] > means.loc[2, "ci_low"]).all()
 
 
 @pytest.mark.parametrize(("value", "share", "shown"), [
@@ -182,7 +187,8 @@ def test_rerun_skips_finished_runs_and_redoes_unfinished_ones(tiny_sweep):
     assert result.returncode == 0, result.stderr
     assert {job: (sweep_dir / str(job) / "summary.json").stat().st_mtime_ns for job in (0, 1, 3)} == before
     assert (sweep_dir / "2" / "summary.json").exists()
-    assert result.stdout.count("already finished") == 3
+    assert "servsim: 3 run(s) of an earlier launch already finished" in result.stdout
+    assert all("already finished" in (sweep_dir / str(job) / "cli.log").read_text() for job in (0, 1, 3))
     assert len(pd.read_csv(sweep_dir / "runs.csv")) == 4
 
 
@@ -239,6 +245,86 @@ def test_ad_hoc_sweep_tables_a_researcher_can_use(ad_hoc_sweep):
     for parameter in ("scenario", "firm.quality"):
         assert f"![{parameter}](sweep_{parameter}.png)" in report
         assert (sweep_dir / f"sweep_{parameter}.png").stat().st_size > 10_000
+
+
+def test_sweep_console_is_short_and_its_details_are_in_the_logs(ad_hoc_sweep):
+    """Eight runs print a handful of lines: the launcher's job list goes to sweep.log, not the screen."""
+    sweep_dir, result = ad_hoc_sweep
+    console = (result.stdout + result.stderr).splitlines()
+    assert len(console) <= 20, console
+    assert not any("#0 :" in line for line in console)
+    jobs = (sweep_dir / "sweep.log").read_text()
+    assert all(f"#{job} : " in jobs for job in range(8))
+
+
+def test_sweep_report_reads_in_words(ad_hoc_sweep):
+    """Every swept key beside its words; the interval note as means.csv computes them; labels in means.csv."""
+    from experiments.labels import label
+
+    sweep_dir, _ = ad_hoc_sweep
+    report = (sweep_dir / "report.md").read_text()
+    assert f"| {label('firm.quality')} | `firm.quality` |" in report
+    assert "| starting customers who never left |" in report  # the means table's header in words
+    assert "t-based; for a share whose t interval would run past 0% or 100%, the t interval of its logits" in report
+    means = pd.read_csv(sweep_dir / "means.csv")
+    assert list(means.columns[means.columns.get_loc("metric"):][:2]) == ["metric", "label"]
+    assert set(means.loc[means["metric"] == "profit", "label"]) == {"profit"}
+    assert set(means["interval"]) <= {"too few", "none"}  # two seeds per setting: no interval anywhere
+    assert means["ci_low"].isna().all()
+
+
+def test_every_experiment_names_its_report_in_its_yaml():
+    """configs/experiment/<name>.yaml alone says which module writes the report and which figures it shows."""
+    import importlib
+
+    from experiments.report import experiment_layout, experiments
+
+    assert experiments() == EXPERIMENTS
+    for name in EXPERIMENTS:
+        layout = experiment_layout(name)
+        assert layout.sections and layout.figures, name
+        assert all(callable(importlib.import_module(module).report) for module in layout.sections)
+        assert all(figure.endswith(".png") for figure in layout.figures)
+        report = compose_experiment(name, with_hydra=True).hydra.callbacks.report  # what the sweep's callback gets
+        assert (tuple(report.sections), tuple(report.figures)) == (layout.sections, layout.figures)
+    makefile = (REPO / "Makefile").read_text()
+    assert "EXPERIMENTS := $(notdir $(basename $(wildcard configs/experiment/*.yaml)))" in makefile
+
+
+def test_a_new_experiment_is_one_yaml_and_its_module(tmp_path, monkeypatch):
+    from experiments import report
+
+    (tmp_path / "loyalty_probe.yaml").write_text(
+        "# @package _global_\nhydra:\n  callbacks:\n    report:\n      sections: [experiments.promise_level]\n"
+        "      figures: [promise_level.png]\n")
+    monkeypatch.setattr(report, "EXPERIMENT_DIR", tmp_path)
+    assert report.experiments() == ["loyalty_probe"]
+    assert report.experiment_layout("loyalty_probe") == report.Layout(("experiments.promise_level",), ("promise_level.png",))
+    assert report.experiment_layout("not_an_experiment") == report.Layout()
+
+
+def test_a_committed_report_is_redrawn_from_its_table(tiny_sweep, tmp_path):
+    """results/reference/<name>/ keeps runs.parquet and report.md only: its header and tables are redrawn from them."""
+    import shutil
+
+    from experiments.report import refresh_from_table
+
+    sweep_dir, _, _ = tiny_sweep
+    original = (sweep_dir / "report.md").read_text()
+    folder = tmp_path / "promise_level"
+    folder.mkdir()
+    shutil.copy(sweep_dir / "runs.parquet", folder)
+    header, section = original.split("\n## ", 1)
+    (folder / "report.md").write_text("# a stale header\n\n## " + section)
+    refresh_from_table(folder)
+    redrawn = (folder / "report.md").read_text()
+    assert redrawn.split("\n## ", 1)[1] == section
+    without_command = [line for line in header.splitlines() if not line.startswith("- command:")]
+    assert [line for line in redrawn.split("\n## ", 1)[0].splitlines() if not line.startswith("- command:")] == without_command
+    for table in ("means.csv", "landmark.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(folder / table), pd.read_csv(sweep_dir / table))
+    with pytest.raises(FileNotFoundError, match="not named after an experiment"):
+        refresh_from_table(sweep_dir)
 
 
 def test_report_command_redraws_elsewhere(tiny_sweep, tmp_path):

@@ -23,7 +23,7 @@ SWEEP = (
 LAUNCHERS = {
     "joblib": ("hydra_plugins.hydra_joblib_launcher", ("hydra/launcher=joblib", "hydra.launcher.n_jobs=2")),
     "submitit_local": ("hydra_plugins.hydra_submitit_launcher", ("hydra/launcher=submitit_local",)),
-    # a private Ray on this machine (configs/hydra/launcher/ray_local.yaml), as the README says to run it
+    # a private Ray on this machine (configs/hydra/launcher/ray_local.yaml), as docs/experiments.md says to run it
     "ray": ("hydra_plugins.hydra_ray_launcher", ("hydra/launcher=ray_local",)),
 }
 # Ray reports usage statistics to its makers unless told not to: these tests talk to nothing off this machine.
@@ -94,7 +94,7 @@ def test_a_sweep_runs_in_parallel_unless_told_otherwise():
     assert basic.hydra.launcher._target_.endswith("BasicLauncher")
 
 
-def test_the_readme_gives_the_ray_command_this_test_runs():
-    readme = (Path(CONFIG_DIR).parent / "README.md").read_text()
+def test_the_docs_give_the_ray_command_this_test_runs():
+    page = (Path(CONFIG_DIR).parent / "docs" / "experiments.md").read_text()
     environment = " ".join(f"{key}={value}" for key, value in QUIET_RAY.items())
-    assert f"{environment} servsim -m experiment=promise_level {' '.join(LAUNCHERS['ray'][1])}" in readme
+    assert f"{environment} servsim -m experiment=promise_level {' '.join(LAUNCHERS['ray'][1])}" in page

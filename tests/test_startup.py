@@ -40,8 +40,8 @@ SMALL = ("market.customers=300", "days=20", "output.summary=false")
     [
         (("output.figures=false",), set()),
         (("output.figures=true",), {"matplotlib"}),  # the overview is drawn on a bare Figure, without pyplot
-        # a sweep's report draws its figures with pyplot; the Ray, submitit and SALib plugins stay unloaded
-        (("-m", "seed=0,1", "hydra/launcher=basic", "output.figures=false"), {"matplotlib", "matplotlib.pyplot"}),
+        # a sweep's report draws a figure per swept key with pyplot; the Ray, submitit and SALib plugins stay unloaded
+        (("-m", "firm.promise=6,7", "hydra/launcher=basic", "output.figures=false"), {"matplotlib", "matplotlib.pyplot"}),
     ],
     ids=["run", "run with figure", "sweep"],
 )
