@@ -45,8 +45,8 @@ try:
     from hydra.types import RunMode
     from omegaconf import DictConfig
 
-    from sim.config import CONFIG_DIR, check_memory, check_overrides, compose_hydra, presets
-    from sim.params import ConfigError, describe_parameters, notes, register_configs, validate
+    from sim.config import CONFIG_DIR, ECHO_LIMIT, check_memory, check_overrides, compose_hydra, presets, shorten
+    from sim.params import PRESETS, ConfigError, describe_parameters, notes, register_configs, validate
     from sim.run import (SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection, simulate,
                          write_outputs)
 finally:
@@ -82,11 +82,7 @@ def run_job(cfg: DictConfig) -> dict:
     scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
-        if config.replications > 1:
-            raise ConfigError(
-                f"replications = {config.replications} is not allowed in a sweep (-m): sweep the seed instead "
-                f"(seed=range({config.seed},{config.seed + config.replications}))"
-            )
+        refuse_replications(config.replications, config.seed)  # set by a sweeper's own parameters
         # A sweep launched again into the same directory resumes: finished runs are kept.
         finished = finished_summary(out_dir, config)
         if finished is not None:
@@ -95,16 +91,10 @@ def run_job(cfg: DictConfig) -> dict:
     else:
         for note in notes(config):
             print(f"servsim: note: {note}", file=sys.stderr)
-    comparison = None
     try:
-        timeseries, summary, model = simulate(config, show_progress=config.output.progress)
-        pairs = None
-        if hydra_cfg.mode != RunMode.MULTIRUN:
-            pairs, comparison = compare_with_reference(config, reference, out_dir, (timeseries, summary))
-        first_reference = pairs[0].reference if pairs else None
-        write_outputs(out_dir, config, timeseries, summary, scenario, model,
-                      reference=first_reference[0] if first_reference else None,
-                      reference_label=reference.label if reference else "reference")
+        from sim.compare import run_and_write
+
+        outcome = run_and_write(config, reference, out_dir, scenario)
     except KeyboardInterrupt:
         if hydra_cfg.mode == RunMode.MULTIRUN:
             raise  # the launching process says it once for the whole sweep
@@ -113,19 +103,19 @@ def run_job(cfg: DictConfig) -> dict:
     if config.output.summary:
         from sim.narrative import plain_summary
 
-        print(plain_summary(summary, config, scenario, out_dir, model.event_table, comparison))
-    return summary
+        chosen = {group: choices.get(group) for group in PRESETS}
+        print(plain_summary(outcome, config, chosen, out_dir, reference, typed_settings(hydra_cfg)))
+    return outcome.summary
 
 
-def compare_with_reference(config, reference, out_dir, first):
-    """The reference run and the replications (``compare``, ``replications``): files written, terminal lines."""
-    from sim.compare import comparison_lines, run_pairs, write_comparison
-
-    if reference is None and config.replications == 1:
-        return None, None
-    pairs = run_pairs(config, reference, first)
-    means = write_comparison(out_dir, config, reference, pairs)
-    return pairs, comparison_lines(means, reference, [pair.seed for pair in pairs])
+def typed_settings(hydra_cfg) -> dict[str, str]:
+    """The settings the user typed (``key -> value`` as typed), presets and Hydra's own keys left out."""
+    typed = {}
+    for override in hydra_cfg.overrides.task:
+        key, _, value = override.lstrip("+~").partition("=")
+        if key not in PRESETS and not key.startswith("hydra"):
+            typed[key] = value
+    return typed
 
 
 def help_text() -> str:
@@ -225,6 +215,10 @@ def errors_reach_us():
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
+    """One line on stderr and exit; any word longer than ``ECHO_LIMIT`` (a pasted value) is cut."""
+    import re
+
+    message = re.sub(rf"\S{{{ECHO_LIMIT + 1},}}", lambda word: shorten(word.group()), message)
     print(f"servsim: {message}", file=sys.stderr)
     sys.exit(status)
 
@@ -232,22 +226,25 @@ def fail(message: str, status: int = 2) -> NoReturn:
 def main() -> None:
     """The ``servsim`` command: check the input, then hand it to Hydra; every failure ends in one line."""
     from hydra._internal.utils import get_args_parser
-    from hydra.errors import HydraException
+    from hydra.errors import HydraException, MissingConfigException
     from omegaconf.errors import OmegaConfBaseException
 
     argv = sys.argv[1:]
     if "--help" in argv or "-h" in argv:
         print(help_text())
         return
-    overrides = get_args_parser().parse_known_args(argv)[0].overrides
+    argv = ["output.terse=true" if word == "--terse" else word for word in argv]  # the shorthand's flag
+    typed = get_args_parser().parse_known_args(argv)[0].overrides
     multirun = "-m" in argv or "--multirun" in argv
     try:
-        check_overrides(overrides)
+        overrides = check_overrides(typed)
         check_output_folders(overrides)
+        previous_sweep = check_sweep(overrides) if multirun else None
     except ConfigError as error:
         fail(f"invalid configuration: {error}")
+    as_hydra_reads = dict(zip(typed, overrides))
+    sys.argv = [sys.argv[0], *(as_hydra_reads.get(word, word) for word in argv)]
     register_configs()
-    previous_sweep = _sweep_record(overrides) if multirun else None
     with rare_garbage_collection(), errors_reach_us() as ours:  # Hydra, the run and its outputs collect rarely
         if not ours:
             run_job()
@@ -264,6 +261,8 @@ def main() -> None:
                 _discard_partial_files(previous_sweep[0].parent)
             kept = f"; finished runs are kept in {previous_sweep[0].parent} (launch the same command again to resume)"
             fail(f"interrupted{kept if previous_sweep else ''}", 130)
+        except MissingConfigException as error:
+            fail(f"invalid configuration: {missing_option(error)}")
         except OSError as error:
             fail(f"cannot write {error.filename or 'the output'}: {error.strerror or error}")
         except (HydraException, OmegaConfBaseException) as error:
@@ -278,17 +277,46 @@ def _discard_partial_files(sweep_dir: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _sweep_record(overrides: list[str]) -> tuple[Path, bytes | None] | None:
-    """The sweep's multirun.yaml and what it held before this launch (Hydra rewrites it at launch)."""
+def check_sweep(overrides: list[str]) -> tuple[Path, bytes | None] | None:
+    """Before a sweep launches anything: refuse ``replications`` (a sweep sweeps the seed instead) and a
+    launcher, sweeper or other option that does not exist; return the sweep's multirun.yaml and what it
+    held before this launch (Hydra rewrites it at launch)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import MissingConfigException
 
-    fixed = [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    swept = [v for o in parsed if o.key_or_group == "replications" and o.is_sweep_override() for v in o.sweep_iterator()]
     try:
-        cfg = compose_hydra(fixed, with_hydra=True)
-        path = Path(cfg.hydra.sweep.dir) / "multirun.yaml"
+        cfg = compose_hydra([o.input_line for o in parsed if not o.is_sweep_override()], with_hydra=True)
+    except MissingConfigException as error:
+        raise ConfigError(missing_option(error)) from None
     except Exception:  # noqa: BLE001 - a config Hydra cannot compose is reported by Hydra's own run
         return None
+    refuse_replications(max([cfg.replications, *swept]), cfg.seed)
+    path = Path(cfg.hydra.sweep.dir) / "multirun.yaml"
     return path, (path.read_bytes() if path.is_file() else None)
+
+
+def refuse_replications(replications: int, seed: int) -> None:
+    if replications > 1:
+        raise ConfigError(
+            f"replications = {replications} is not allowed in a sweep (-m): sweep the seed instead "
+            f"(seed=range({seed},{seed + replications}))"
+        )
+
+
+def missing_option(error) -> str:
+    """Hydra's many-line "Could not find 'hydra/launcher/x'" as one line: the group, the value, the options."""
+    import re
+
+    text = str(error)
+    found = re.search(r"Could not find '(.+)/([^/']+)'", text)
+    options = re.findall(r"^\t(\S+)$", text, flags=re.MULTILINE)
+    if not found:
+        return text.strip().splitlines()[0]
+    group, name = found.groups()
+    allowed = f"expected one of {', '.join(options)}" if options else "no such option is installed"
+    return f"{group} = {shorten(name)!r} is not allowed: {allowed}"
 
 
 def _restore(record: tuple[Path, bytes | None] | None) -> None:
