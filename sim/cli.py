@@ -43,9 +43,10 @@ try:
     import hydra
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
-    from omegaconf import DictConfig
+    from omegaconf import DictConfig, OmegaConf
 
-    from sim.config import CONFIG_DIR, ECHO_LIMIT, check_memory, check_overrides, compose_hydra, presets, shorten
+    from sim.config import (CONFIG_DIR, check_memory, check_overrides, compose_hydra, presets, shorten,
+                            shorten_words)
     from sim.params import PRESETS, ConfigError, describe_parameters, notes, register_configs, validate
     from sim.run import (SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection, simulate,
                          write_outputs)
@@ -215,11 +216,8 @@ def errors_reach_us():
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
-    """One line on stderr and exit; any word longer than ``ECHO_LIMIT`` (a pasted value) is cut."""
-    import re
-
-    message = re.sub(rf"\S{{{ECHO_LIMIT + 1},}}", lambda word: shorten(word.group()), message)
-    print(f"servsim: {message}", file=sys.stderr)
+    """One line on stderr and exit; a pasted value is cut (``shorten_words``)."""
+    print(f"servsim: {shorten_words(message)}", file=sys.stderr)
     sys.exit(status)
 
 
@@ -244,6 +242,8 @@ def main() -> None:
         fail(f"invalid configuration: {error}")
     as_hydra_reads = dict(zip(typed, overrides))
     sys.argv = [sys.argv[0], *(as_hydra_reads.get(word, word) for word in argv)]
+    if previous_sweep is not None and previous_sweep[0].parent != Path(previous_sweep[2]):
+        sys.argv.append(f"hydra.sweep.dir='{previous_sweep[0].parent}'")
     register_configs()
     with rare_garbage_collection(), errors_reach_us() as ours:  # Hydra, the run and its outputs collect rarely
         if not ours:
@@ -277,10 +277,14 @@ def _discard_partial_files(sweep_dir: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def check_sweep(overrides: list[str]) -> tuple[Path, bytes | None] | None:
+def check_sweep(overrides: list[str]) -> tuple[Path, bytes | None, str] | None:
     """Before a sweep launches anything: refuse ``replications`` (a sweep sweeps the seed instead) and a
-    launcher, sweeper or other option that does not exist; return the sweep's multirun.yaml and what it
-    held before this launch (Hydra rewrites it at launch)."""
+    launcher, sweeper or other option that does not exist; return the sweep's multirun.yaml, what it
+    held before this launch (Hydra rewrites it at launch) and the sweep folder Hydra would choose.
+
+    A sweep whose folder nobody chose (no ``hydra.sweep.dir``, no experiment's own) goes to a folder
+    named from its overrides (``sweep_folder``), so the same command finds and resumes it.
+    """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import MissingConfigException
 
@@ -293,8 +297,28 @@ def check_sweep(overrides: list[str]) -> tuple[Path, bytes | None] | None:
     except Exception:  # noqa: BLE001 - a config Hydra cannot compose is reported by Hydra's own run
         return None
     refuse_replications(max([cfg.replications, *swept]), cfg.seed)
-    path = Path(cfg.hydra.sweep.dir) / "multirun.yaml"
-    return path, (path.read_bytes() if path.is_file() else None)
+    chosen = str(cfg.hydra.sweep.dir)
+    folder = sweep_folder(parsed) if "${now:" in OmegaConf.to_container(cfg.hydra.sweep)["dir"] else chosen
+    path = Path(folder) / "multirun.yaml"
+    return path, (path.read_bytes() if path.is_file() else None), chosen
+
+
+# Where a sweep goes when nobody chose its folder: named from what it runs.
+SWEEPS = Path("results/multirun")
+
+
+def sweep_folder(parsed) -> str:
+    """results/multirun/<the overrides, made safe for a folder name>-<hash of them>: one folder per command.
+
+    Hydra's own settings (launcher, logging) are left out of the name: they do not change the runs.
+    """
+    import hashlib
+    import re
+
+    lines = [o.input_line for o in parsed if o.key_or_group.split(".")[0].split("/")[0] != "hydra"]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:8]
+    readable = re.sub(r"[^A-Za-z0-9._=-]+", "-", "_".join(lines)).strip("-")[:60] or "sweep"
+    return str(SWEEPS / f"{readable}-{digest}")
 
 
 def refuse_replications(replications: int, seed: int) -> None:
@@ -319,7 +343,7 @@ def missing_option(error) -> str:
     return f"{group} = {shorten(name)!r} is not allowed: {allowed}"
 
 
-def _restore(record: tuple[Path, bytes | None] | None) -> None:
+def _restore(record: tuple[Path, bytes | None, str] | None) -> None:
     """A refused relaunch leaves the sweep's multirun.yaml as the sweep that made its runs wrote it."""
     if record is not None and record[1] is not None:
         record[0].write_bytes(record[1])

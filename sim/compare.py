@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from sim.narrative import Words
 from sim.params import ServsimConfig, flatten, validate
 
 # The headline numbers a run is compared on: (summary key, dotted; label; how it is shown).
@@ -197,7 +198,7 @@ def _setting(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
-def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: list[int], words) -> list[str]:
+def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: list[int], words: Words = Words()) -> list[str]:
     """The terminal's comparison: each headline number as value, reference and difference (with intervals over seeds).
 
     A printed difference is the difference of the printed value and reference, so the columns agree.

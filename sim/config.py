@@ -87,6 +87,13 @@ def shorten(text: str) -> str:
     return text if len(text) <= ECHO_LIMIT else f"{text[:ECHO_LIMIT - 20]}... ({len(text):,} characters)"
 
 
+def shorten_words(message: str) -> str:
+    """A message with every word longer than ``ECHO_LIMIT`` (a pasted value) cut by ``shorten``."""
+    import re
+
+    return re.sub(rf"\S{{{ECHO_LIMIT + 1},}}", lambda word: shorten(word.group()), message)
+
+
 # A setting that, when given, decides another: (deciding key, when it decides, decided key).
 DECIDES = (("recovery.staff_per_10k", lambda value: value > 0, "recovery.staff"),)
 
@@ -121,11 +128,15 @@ def check_overrides(overrides: list[str]) -> list[str]:
         if "=" not in override and not override.startswith("~"):
             raise ConfigError(bare_word_hint(override))
     overrides = [quote_text(override) for override in overrides]
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException as error:
-        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        raise ConfigError(shorten(": ".join(lines[:2]))) from None
+    parser, parsed = OverridesParser.create(), []
+    for override in overrides:
+        try:
+            parsed += parser.parse_overrides([override])
+        except HydraException as error:
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            raise ConfigError(shorten_words(": ".join(lines[:2]))) from None
+        except ValueError as error:  # a value the parser cannot hold (an integer of thousands of digits)
+            raise ConfigError(f"{shorten(override)} cannot be read: {error}") from None
     given: dict[str, list] = {}
     typed: dict[str, str] = {}
     for override in parsed:

@@ -68,7 +68,7 @@ def test_cli_writes_every_output(tmp_path):
     events = pd.read_parquet(tmp_path / "events.parquet")
     assert {"problem", "complaint", "left"} <= set(events["kind"].astype(str)) and len(events) > 100
     assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 600
-    assert "Still with the firm 180 days after their first problem" in result.stdout
+    assert "still with the firm 180 days after their first problem" in result.stdout
     assert "promise: 8.0" in (tmp_path / "config.yaml").read_text()
     assert (tmp_path / "overview.png").stat().st_size > 20_000
     assert not list(tmp_path.glob("*.part"))
