@@ -8,7 +8,11 @@
     servsim --help                                every key with default, range and meaning
 
 In a sweep (-m), a run whose directory already holds its summary.json with the
-same configuration is skipped, so launching an interrupted sweep again resumes it.
+same configuration is skipped, so launching an interrupted sweep again resumes it:
+a sweep without its own folder (hydra.sweep.dir or an experiment's) goes to one
+named from its overrides, results/multirun/<overrides>-<hash>, which the same
+command finds again. ``--terse`` (output.terse=true) prints the summary in
+researchers' shorthand.
 
 Any mistake in the input (a key that is not a parameter, a value of the wrong type
 or out of range, an output folder that cannot be written, a market too large for
@@ -131,6 +135,7 @@ def help_text() -> str:
         "  servsim scenario=surprise_regress firm.promise=8 seed=3",
         "  servsim -m experiment=promise_level",
         "  servsim hydra.run.dir=my_run           choose the output folder",
+        "  servsim --terse scenario=guarantee     the summary in researchers' shorthand (%, pp, [low, high])",
         "  servsim --cfg job                      print the composed configuration, run nothing",
         "  servsim --hydra-help                   Hydra's own options (launchers, sweeps, logging)",
     ]

@@ -158,3 +158,11 @@ def test_the_api_notebook_runs():
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
     printed = "".join(out.get("text", "") for cell in notebook.cells for out in cell.get("outputs", []))
     assert "did you mean firm.promise?" in printed and "seed = -5 is outside the allowed range" in printed
+
+
+def test_the_notebook_command_the_docs_give_is_installed():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "nbconvert", "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip(), done.stderr
