@@ -339,7 +339,7 @@ def missing_option(error) -> str:
     import re
 
     text = str(error)
-    found = re.search(r"Could not find '(.+)/([^/']+)'", text)
+    found = re.search(r"Could not find '(.+)/([^/']*)'", text)
     options = re.findall(r"^\t(\S+)$", text, flags=re.MULTILINE)
     if not found:
         return text.strip().splitlines()[0]

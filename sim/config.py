@@ -78,8 +78,8 @@ def bare_word_hint(word: str) -> str:
     return f"{shorten(word)!r} is not KEY=VALUE: settings are given as KEY=VALUE (servsim --help lists every key)"
 
 
-# Longest value echoed in a message; a longer one is cut, with its length said.
-ECHO_LIMIT = 60
+# Longest word (a value, a path) echoed in a message; a longer one is cut, with its length said.
+ECHO_LIMIT = 200
 
 
 def shorten(text: str) -> str:
@@ -113,6 +113,18 @@ def _values(values: list) -> str:
     return ", ".join(map(str, values))
 
 
+def _parse_error(override: str, error) -> str:
+    """Hydra's grammar error in one line, without its list of the parser's token names."""
+    import re
+
+    value = override.split("=", 1)[-1]
+    for quote in "'\"":
+        if value.count(quote) % 2:
+            return f"{override}: a quote ({quote}) is opened and never closed"
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return re.sub(r" expecting (\{[^}]*\}|\S+)", "", ": ".join(lines[:2]))
+
+
 def check_overrides(overrides: list[str]) -> list[str]:
     """Refuse, in one line, an override string that names no parameter or gives a value outside its range,
     a key given twice, or two settings that undo each other (``DECIDES``).
@@ -125,16 +137,21 @@ def check_overrides(overrides: list[str]) -> list[str]:
     from hydra.errors import HydraException
 
     for override in overrides:
+        key = override.split("=", 1)[0].lstrip("+~")
         if "=" not in override and not override.startswith("~"):
             raise ConfigError(bare_word_hint(override))
+        if not key:
+            raise ConfigError(f"{override!r} names no setting: expected KEY=VALUE, such as firm.promise=8")
+        if override.startswith("~") and key.split(".")[0].split("/")[0] not in ("hydra", *PRESETS):
+            raise ConfigError(f"{override} would delete a setting, which servsim does not do: every parameter keeps "
+                              f"a value; give {key}=VALUE instead (servsim --help gives its default)")
     overrides = [quote_text(override) for override in overrides]
     parser, parsed = OverridesParser.create(), []
     for override in overrides:
         try:
             parsed += parser.parse_overrides([override])
         except HydraException as error:
-            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-            raise ConfigError(shorten_words(": ".join(lines[:2]))) from None
+            raise ConfigError(shorten_words(_parse_error(override, error))) from None
         except ValueError as error:  # a value the parser cannot hold (an integer of thousands of digits)
             raise ConfigError(f"{shorten(override)} cannot be read: {error}") from None
     given: dict[str, list] = {}
