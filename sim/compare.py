@@ -198,23 +198,26 @@ def _setting(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
-def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: list[int], words: Words = Words()) -> list[str]:
+def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: list[int], words: Words = Words(),
+                     currency: str = "money units") -> list[str]:
     """The terminal's comparison: each headline number as value, reference and difference (with intervals over seeds).
 
     A printed difference is the difference of the printed value and reference, so the columns agree.
     """
     n = len(seeds)
     seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}-{seeds[-1]}"
+    units = [] if words.terse else [f"    (shares in 100, differences of shares in percentage points, profit in {currency})"]
+    words = words if words.terse else Words(bare=True)  # plain words say the units once, above
     if reference is None:
         if n == 1:
             return []
         return [f"  Over {n} replications (seeds {seeds[0]}-{seeds[-1]}): means, each with its likely range; "
-                "no reference (the baseline's settings, or compare=false)."] + _value_lines(table, n, words)
+                "no reference (the baseline's settings, or compare=false).", *units] + _value_lines(table, n, words)
     same = "paired by seed" if words.terse else "each seed compared with its own reference"
     lines = [f"  Against its reference, the same customers and the same chance events ({seed_text}"
-             f"{'' if n == 1 else ', ' + same}): {describe_changes(reference)}"]
+             f"{'' if n == 1 else ', ' + same}): {describe_changes(reference)}", *units]
     header = "difference" if n == 1 else "difference (likely range)" if not words.terse else "difference [95% CI]"
-    width = 13 if words.terse else 17
+    width = 13
     lines.append(f"    {'':<42}{'this run':>{width}}{'reference':>{width}}  {header}")
     for (key, label, kind), row in zip(HEADLINE, table.itertuples(index=False)):
         shown = _rounded(row.value, kind) - _rounded(row.reference, kind) if not math.isnan(row.value) else row.difference
@@ -243,7 +246,7 @@ def _value_lines(table: pd.DataFrame, n: int, words) -> list[str]:
     lines = []
     for (key, label, kind), row in zip(HEADLINE, table.itertuples(index=False)):
         interval = "" if math.isnan(row.value_ci_low) else " " + _bracket(words, row.value_ci_low, row.value_ci_high, kind)
-        lines.append(f"    {label:<42}{_value(row.value, kind, words):>17}{interval}")
+        lines.append(f"    {label:<42}{_value(row.value, kind, words):>13}{interval}")
     return lines + _few_replications(n)
 
 

@@ -27,15 +27,19 @@ class Words:
     """
 
     terse: bool = False
+    bare: bool = False  # plain words without units: in a table whose header says them once
 
     def share(self, value, digits: int = 0) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "n/a"
-        return f"{value:.{digits}%}" if self.terse else f"{100 * value:.{digits}f} in 100"
+        return f"{value:.{digits}%}" if self.terse else f"{100 * value:.{digits}f}{self._unit(' in 100')}"
 
     def points(self, value: float, digits: int = 1) -> str:
         """A difference of two shares, given as a share (0.05 is 5 percentage points)."""
-        return f"{100 * value:+.{digits}f} pp" if self.terse else f"{100 * value:+.{digits}f} percentage points"
+        return f"{100 * value:+.{digits}f} pp" if self.terse else f"{100 * value:+.{digits}f}{self._unit(' percentage points')}"
+
+    def _unit(self, unit: str) -> str:
+        return "" if self.bare else unit
 
     def interval(self, low: str, high: str, unit: str = "") -> str:
         """A 95% interval; ``unit`` (" in 100", " percentage points") is said once, after both ends."""
@@ -44,10 +48,11 @@ class Words:
     def share_interval(self, low: float, high: float, digits: int = 0) -> str:
         if self.terse:
             return self.interval(f"{100 * low:.{digits}f}", f"{100 * high:.{digits}f}", "%")
-        return self.interval(f"{100 * low:.{digits}f}", f"{100 * high:.{digits}f}", " in 100")
+        return self.interval(f"{100 * low:.{digits}f}", f"{100 * high:.{digits}f}", self._unit(" in 100"))
 
     def points_interval(self, low: float, high: float) -> str:
-        return self.interval(f"{100 * low:+.1f}", f"{100 * high:+.1f}", " pp" if self.terse else " percentage points")
+        unit = " pp" if self.terse else self._unit(" percentage points")
+        return self.interval(f"{100 * low:+.1f}", f"{100 * high:+.1f}", unit)
 
 
 GLOSSARY = ("  Words: '5 in 100' is a share (5%); 'percentage points' the difference of two shares; 'likely between "
@@ -274,7 +279,8 @@ def plain_summary(outcome, config, choices: dict[str, str], out_dir, reference=N
         f"satisfaction {s['mean_satisfaction_final']:+.2f} (0 = as expected), "
         f"trust {s['mean_trust_final']:.2f} (0 = none, 1 = full).",
         *money_block(outcome, config),
-        *(comparison_lines(outcome.means, reference, [p.seed for p in outcome.pairs], words) if outcome.pairs else []),
+        *(comparison_lines(outcome.means, reference, [p.seed for p in outcome.pairs], words, config.output.currency)
+          if outcome.pairs else []),
         f"  Outputs: {out_dir}",
     ]
     return "\n".join(lines + ([] if words.terse else [GLOSSARY]))
