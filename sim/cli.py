@@ -52,8 +52,7 @@ try:
     from sim.config import (CONFIG_DIR, check_memory, check_overrides, compose_hydra, presets, shorten,
                             shorten_words)
     from sim.params import PRESETS, ConfigError, describe_parameters, notes, register_configs, validate
-    from sim.run import (SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection, simulate,
-                         write_outputs)
+    from sim.run import SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection
 finally:
     gc.freeze()
     if _collecting:
