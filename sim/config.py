@@ -159,10 +159,9 @@ def check_overrides(overrides: list[str]) -> list[str]:
     for override in parsed:
         key = override.key_or_group
         if key in typed:
-            raise ConfigError(
-                f"{key} is given twice ({shorten(typed[key])} and {shorten(override.input_line)}): give it once; "
-                f"to run both values, sweep them: servsim -m {key}=A,B"
-            )
+            sweep = "" if key.startswith("hydra") else f"; to run both values, sweep them: servsim -m {key}=A,B"
+            raise ConfigError(f"{key} is given twice ({shorten(typed[key])} and {shorten(override.input_line)}): "
+                              f"give it once{sweep}")
         typed[key], given[key] = override.input_line, []
         if key.split(".")[0].split("/")[0] == "hydra" or override.is_delete() or override.package is not None:
             continue
