@@ -157,7 +157,8 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
     """The summary of the run already finished in ``out_dir`` with this config, else None.
 
     Lets a re-launched sweep skip what it already did. A finished run of a different
-    configuration there is a conflict to report, never something to overwrite silently.
+    configuration, or made by another version of the model (``sim.version``), is a
+    conflict to report, never something to reuse or overwrite silently.
     The ``output`` switches (figures, terminal summary, progress) and the description do
     not change results, so they are left out of the comparison.
     """
@@ -175,7 +176,14 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
             f"{out_dir} already holds a finished run of a different configuration; "
             "resume only with the command that started the sweep, or choose a new hydra.sweep.dir"
         )
-    return json.loads(summary_path.read_text())
+    summary = json.loads(summary_path.read_text())
+    made_by = summary.get(MODEL_VERSION_KEY, "an unnamed older version")
+    if made_by != model_version():  # its numbers would be mixed with another model's
+        raise RunDirectoryConflict(
+            f"{out_dir} already holds a finished run made by model {made_by}, not by this model ({model_version()}); "
+            "delete the sweep's folder to rerun it, or choose a new hydra.sweep.dir"
+        )
+    return summary
 
 
 def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str, model=None,

@@ -133,3 +133,17 @@ def test_the_same_sweep_command_resumes_its_own_sweep_and_says_what_it_skipped(t
     status, _, err = servsim_in_process(tmp_path, *command, "firm.promise=8")
     assert status == 0, err
     assert len(list((tmp_path / "results" / "multirun").iterdir())) == 2
+
+
+def test_a_sweep_does_not_resume_runs_made_by_another_model_version(tmp_path):
+    from tests.test_bad_input import assert_one_line
+    from tests.test_bad_input import servsim as servsim_in_process
+
+    command = ("-m", "seed=0,1", "days=5", "market.customers=50", "output.figures=false", "hydra/launcher=basic",
+               f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert servsim_in_process(tmp_path, *command)[0] == 0
+    summary_path = tmp_path / "sweep" / "0" / "summary.json"
+    summary = json.loads(summary_path.read_text())
+    summary_path.write_text(json.dumps({**summary, "model_version": "0.0.1+000000000000"}))
+    line = assert_one_line(*servsim_in_process(tmp_path, *command)[::2])
+    assert "made by model 0.0.1+000000000000, not by this model" in line
