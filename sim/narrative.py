@@ -113,9 +113,12 @@ def what_ran(config, choices: dict[str, str], typed: dict[str, str]) -> list[str
     if chosen:
         sets = [f"{key} = {_setting(value)}" for key, value in preset.items()]
         lines += _wrapped(f"  Preset {' with '.join(chosen)}" + (" sets:" if sets else " (the defaults)."), sets)
-    overridden = [key for key in typed if key in preset]
-    if config.description and overridden:
-        lines.append(f"  (The preset's description is left out: you changed {', '.join(overridden)}, which it sets.)")
+    overridden = [key for key in typed if not _keeps_description(key)]
+    if "description" in typed:
+        lines.append(f"  Description (yours): {config.description}")
+    elif config.description and overridden:
+        lines.append(f"  (The preset's description is left out: it describes the preset's settings, and you changed "
+                     f"{', '.join(overridden)}.)")
     elif config.description:
         lines.append(f"  Preset: {config.description}")
     changed = []
@@ -130,6 +133,14 @@ def what_ran(config, choices: dict[str, str], typed: dict[str, str]) -> list[str
         else:
             changed.append(f"{key} = {_setting(value)} (default {_setting(expected.get(key))})")
     return lines + (_wrapped("  Settings beyond the preset:", changed) if changed else ["  No setting beyond the preset."])
+
+
+# Settings that leave a preset's description true: which dice, how large a market, what is printed.
+DESCRIPTION_NEUTRAL = ("seed", "market.customers", "engine", "compare", "replications", "description")
+
+
+def _keeps_description(key: str) -> bool:
+    return key in DESCRIPTION_NEUTRAL or key.startswith("output.")
 
 
 def _setting(value) -> str:

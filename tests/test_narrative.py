@@ -91,9 +91,13 @@ def test_a_typed_setting_equal_to_the_default_is_named_and_the_presets_descripti
     config = compose({"recovery.staff": 2}, scenario="understaffed_desk")
     text = "\n".join(what_ran(config, {"scenario": "understaffed_desk"}, {"recovery.staff": "2"}))
     assert "recovery.staff = 2 (you set it; the preset's 1 gives way)" in text
-    assert "One handler" not in text and "you changed recovery.staff, which it sets" in text
-    kept = "\n".join(what_ran(compose(scenario="understaffed_desk"), {"scenario": "understaffed_desk"}, {}))
-    assert "Preset: One handler" in kept
+    assert "One handler" not in text and "you changed recovery.staff.)" in text
+    kept = "\n".join(what_ran(compose({"seed": 4}), {"scenario": "baseline"}, {"seed": "4"}))
+    assert "Preset: The firm promises what it delivers (7 of 10)" in kept
+    promise = "\n".join(what_ran(compose({"firm.promise": 9}), {"scenario": "baseline"}, {"firm.promise": "9"}))
+    assert "promises what it delivers" not in promise and "you changed firm.promise.)" in promise
+    own = "\n".join(what_ran(compose({"description": "mine"}), {"scenario": "baseline"}, {"description": "mine"}))
+    assert "Description (yours): mine" in own and "Preset:" not in own
 
 
 def test_a_desk_sized_per_customer_names_where_its_staff_came_from():
