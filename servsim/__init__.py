@@ -3,9 +3,11 @@
     import servsim
 
     result = servsim.run(scenario="surprise_regress", overrides={"firm.promise": 8}, seed=3)
-    result.summary["retention"]            # the numbers of summary.json
-    result.timeseries["retention"]         # one row per day (pandas)
-    result.config.firm.promise             # the validated configuration
+    result.summary["retention_never_left"]  # the numbers of summary.json
+    result.timeseries["retention"]          # one row per day (pandas)
+    result.events["kind"]                   # the event log of events.parquet (pandas, made on first use)
+    result.customers["loss_aversion"]       # each person's traits, as customers.parquet
+    result.config.firm.promise              # the validated configuration
 
     table = servsim.sweep({"firm.promise": [6, 7, 8]}, seeds=range(5))   # one row per run
 
@@ -19,7 +21,8 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -27,18 +30,30 @@ import pandas as pd
 from experiments.aggregate import flatten
 from sim.config import check_memory, compose
 from sim.params import ConfigError, ServsimConfig, notes, validate
-from sim.run import simulate, write_outputs
+from sim.run import customers_table, simulate
 
 __all__ = ["ConfigError", "Result", "ServsimConfig", "configure", "run", "sweep"]
 
 
 @dataclass(frozen=True)
 class Result:
-    """One run: its configuration, its summary (as in summary.json) and its daily series."""
+    """One run: its configuration, its summary (as in summary.json), its daily series and, made on first
+    use, its event log and customers (the tables of events.parquet and customers.parquet)."""
 
     config: ServsimConfig
     summary: dict
     timeseries: pd.DataFrame
+    model: object = field(repr=False, compare=False)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Every logged event, one row each, in time order (``output.events`` says which are logged)."""
+        return self.model.event_table.rows().reset_index(drop=True)
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per person: whether they started with the firm, and their fixed traits."""
+        return customers_table(self.model)
 
 
 def configure(
@@ -70,16 +85,24 @@ def run(
 ) -> Result:
     """Run one configuration: ``servsim scenario=... lesson=... seed=... KEY=VALUE...`` as a function.
 
-    Nothing is written unless ``out_dir`` is given (then the same files as the command line).
+    Nothing is written unless ``out_dir`` is given; then the run, its reference and its
+    replications (``compare``, ``replications``) are run and written exactly as the command
+    line writes them, every file the same.
     """
     config = configure(scenario, overrides, seed=seed, lesson=lesson, config=config)
-    check_memory(config)
+    if out_dir is None:
+        check_memory(config)
     for note in notes(config):
         warnings.warn(note, stacklevel=2)
-    timeseries, summary, _ = simulate(config, show_progress=config.output.progress)
-    if out_dir is not None:
-        write_outputs(Path(out_dir), config, timeseries, summary, lesson or scenario or "custom")
-    return Result(config, summary, timeseries)
+    if out_dir is None:
+        timeseries, summary, model = simulate(config, show_progress=config.output.progress)
+        return Result(config, summary, timeseries, model)
+    from sim.compare import reference_of, run_and_write, runs_at_once
+
+    reference = reference_of(config, lesson) if config.compare else None
+    check_memory(config, runs_at_once(config, reference))
+    outcome = run_and_write(config, reference, out_dir, lesson or scenario or "custom")
+    return Result(config, outcome.summary, outcome.timeseries, outcome.model)
 
 
 def sweep(
@@ -94,8 +117,8 @@ def sweep(
     """Every combination of ``grid``'s values x ``seeds``, run in parallel (joblib, ``n_jobs`` workers).
 
     Returns one row per run: the swept keys and ``seed`` as columns, then every summary
-    metric in summary.json's order, nested ones dotted (``retention_by_history.silent``) as
-    in a sweep's runs.csv. Every configuration is validated before the first run starts.
+    metric in summary.json's order, nested ones dotted (``after_first_problem.180.silent.stayed``)
+    as in a sweep's runs.csv. Every configuration is validated before the first run starts.
     """
     from joblib import Parallel, delayed
 

@@ -8,7 +8,11 @@
     servsim --help                                every key with default, range and meaning
 
 In a sweep (-m), a run whose directory already holds its summary.json with the
-same configuration is skipped, so launching an interrupted sweep again resumes it.
+same configuration is skipped, so launching an interrupted sweep again resumes it:
+a sweep without its own folder (hydra.sweep.dir or an experiment's) goes to one
+named from its overrides, results/multirun/<overrides>-<hash>, which the same
+command finds again. ``--terse`` (output.terse=true) prints the summary in
+researchers' shorthand.
 
 Any mistake in the input (a key that is not a parameter, a value of the wrong type
 or out of range, an output folder that cannot be written, a market too large for
@@ -43,12 +47,12 @@ try:
     import hydra
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
-    from omegaconf import DictConfig
+    from omegaconf import DictConfig, OmegaConf
 
-    from sim.config import CONFIG_DIR, check_memory, check_overrides, compose_hydra, presets
-    from sim.params import ConfigError, describe_parameters, notes, register_configs, validate
-    from sim.run import (SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection, simulate,
-                         write_outputs)
+    from sim.config import (CONFIG_DIR, check_memory, check_overrides, compose_hydra, presets, shorten,
+                            shorten_words)
+    from sim.params import PRESETS, ConfigError, describe_parameters, notes, register_configs, validate
+    from sim.run import SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection
 finally:
     gc.freeze()
     if _collecting:
@@ -82,11 +86,7 @@ def run_job(cfg: DictConfig) -> dict:
     scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
-        if config.replications > 1:
-            raise ConfigError(
-                f"replications = {config.replications} is not allowed in a sweep (-m): sweep the seed instead "
-                f"(seed=range({config.seed},{config.seed + config.replications}))"
-            )
+        refuse_replications(config.replications, config.seed)  # set by a sweeper's own parameters
         # A sweep launched again into the same directory resumes: finished runs are kept.
         finished = finished_summary(out_dir, config)
         if finished is not None:
@@ -95,16 +95,10 @@ def run_job(cfg: DictConfig) -> dict:
     else:
         for note in notes(config):
             print(f"servsim: note: {note}", file=sys.stderr)
-    comparison = None
     try:
-        timeseries, summary, model = simulate(config, show_progress=config.output.progress)
-        pairs = None
-        if hydra_cfg.mode != RunMode.MULTIRUN:
-            pairs, comparison = compare_with_reference(config, reference, out_dir, (timeseries, summary))
-        first_reference = pairs[0].reference if pairs else None
-        write_outputs(out_dir, config, timeseries, summary, scenario, model,
-                      reference=first_reference[0] if first_reference else None,
-                      reference_label=reference.label if reference else "reference")
+        from sim.compare import run_and_write
+
+        outcome = run_and_write(config, reference, out_dir, scenario)
     except KeyboardInterrupt:
         if hydra_cfg.mode == RunMode.MULTIRUN:
             raise  # the launching process says it once for the whole sweep
@@ -113,19 +107,19 @@ def run_job(cfg: DictConfig) -> dict:
     if config.output.summary:
         from sim.narrative import plain_summary
 
-        print(plain_summary(summary, config, scenario, out_dir, model.event_table, comparison))
-    return summary
+        chosen = {group: choices.get(group) for group in PRESETS}
+        print(plain_summary(outcome, config, chosen, out_dir, reference, typed_settings(hydra_cfg)))
+    return outcome.summary
 
 
-def compare_with_reference(config, reference, out_dir, first):
-    """The reference run and the replications (``compare``, ``replications``): files written, terminal lines."""
-    from sim.compare import comparison_lines, run_pairs, write_comparison
-
-    if reference is None and config.replications == 1:
-        return None, None
-    pairs = run_pairs(config, reference, first)
-    means = write_comparison(out_dir, config, reference, pairs)
-    return pairs, comparison_lines(means, reference, [pair.seed for pair in pairs])
+def typed_settings(hydra_cfg) -> dict[str, str]:
+    """The settings the user typed (``key -> value`` as typed), presets and Hydra's own keys left out."""
+    typed = {}
+    for override in hydra_cfg.overrides.task:
+        key, _, value = override.lstrip("+~").partition("=")
+        if key not in PRESETS and not key.startswith("hydra"):
+            typed[key] = value
+    return typed
 
 
 def help_text() -> str:
@@ -140,6 +134,7 @@ def help_text() -> str:
         "  servsim scenario=surprise_regress firm.promise=8 seed=3",
         "  servsim -m experiment=promise_level",
         "  servsim hydra.run.dir=my_run           choose the output folder",
+        "  servsim --terse scenario=guarantee     the summary in researchers' shorthand (%, pp, [low, high])",
         "  servsim --cfg job                      print the composed configuration, run nothing",
         "  servsim --hydra-help                   Hydra's own options (launchers, sweeps, logging)",
     ]
@@ -225,29 +220,35 @@ def errors_reach_us():
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
-    print(f"servsim: {message}", file=sys.stderr)
+    """One line on stderr and exit; a pasted value is cut (``shorten_words``)."""
+    print(f"servsim: {shorten_words(message)}", file=sys.stderr)
     sys.exit(status)
 
 
 def main() -> None:
     """The ``servsim`` command: check the input, then hand it to Hydra; every failure ends in one line."""
     from hydra._internal.utils import get_args_parser
-    from hydra.errors import HydraException
+    from hydra.errors import HydraException, MissingConfigException
     from omegaconf.errors import OmegaConfBaseException
 
     argv = sys.argv[1:]
     if "--help" in argv or "-h" in argv:
         print(help_text())
         return
-    overrides = get_args_parser().parse_known_args(argv)[0].overrides
+    argv = ["output.terse=true" if word == "--terse" else word for word in argv]  # the shorthand's flag
+    typed = get_args_parser().parse_known_args(argv)[0].overrides
     multirun = "-m" in argv or "--multirun" in argv
     try:
-        check_overrides(overrides)
+        overrides = check_overrides(typed)
         check_output_folders(overrides)
+        previous_sweep = check_sweep(overrides) if multirun else None
     except ConfigError as error:
         fail(f"invalid configuration: {error}")
+    as_hydra_reads = dict(zip(typed, overrides))
+    sys.argv = [sys.argv[0], *(as_hydra_reads.get(word, word) for word in argv)]
+    if previous_sweep is not None and previous_sweep[0].parent != Path(previous_sweep[2]):
+        sys.argv.append(f"hydra.sweep.dir='{previous_sweep[0].parent}'")
     register_configs()
-    previous_sweep = _sweep_record(overrides) if multirun else None
     with rare_garbage_collection(), errors_reach_us() as ours:  # Hydra, the run and its outputs collect rarely
         if not ours:
             run_job()
@@ -264,6 +265,8 @@ def main() -> None:
                 _discard_partial_files(previous_sweep[0].parent)
             kept = f"; finished runs are kept in {previous_sweep[0].parent} (launch the same command again to resume)"
             fail(f"interrupted{kept if previous_sweep else ''}", 130)
+        except MissingConfigException as error:
+            fail(f"invalid configuration: {missing_option(error)}")
         except OSError as error:
             fail(f"cannot write {error.filename or 'the output'}: {error.strerror or error}")
         except (HydraException, OmegaConfBaseException) as error:
@@ -278,20 +281,73 @@ def _discard_partial_files(sweep_dir: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _sweep_record(overrides: list[str]) -> tuple[Path, bytes | None] | None:
-    """The sweep's multirun.yaml and what it held before this launch (Hydra rewrites it at launch)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+def check_sweep(overrides: list[str]) -> tuple[Path, bytes | None, str] | None:
+    """Before a sweep launches anything: refuse ``replications`` (a sweep sweeps the seed instead) and a
+    launcher, sweeper or other option that does not exist; return the sweep's multirun.yaml, what it
+    held before this launch (Hydra rewrites it at launch) and the sweep folder Hydra would choose.
 
-    fixed = [o.input_line for o in OverridesParser.create().parse_overrides(overrides) if not o.is_sweep_override()]
+    A sweep whose folder nobody chose (no ``hydra.sweep.dir``, no experiment's own) goes to a folder
+    named from its overrides (``sweep_folder``), so the same command finds and resumes it.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import MissingConfigException
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    swept = [v for o in parsed if o.key_or_group == "replications" and o.is_sweep_override() for v in o.sweep_iterator()]
     try:
-        cfg = compose_hydra(fixed, with_hydra=True)
-        path = Path(cfg.hydra.sweep.dir) / "multirun.yaml"
+        cfg = compose_hydra([o.input_line for o in parsed if not o.is_sweep_override()], with_hydra=True)
+    except MissingConfigException as error:
+        raise ConfigError(missing_option(error)) from None
     except Exception:  # noqa: BLE001 - a config Hydra cannot compose is reported by Hydra's own run
         return None
-    return path, (path.read_bytes() if path.is_file() else None)
+    refuse_replications(max([cfg.replications, *swept]), cfg.seed)
+    chosen = str(cfg.hydra.sweep.dir)
+    folder = sweep_folder(parsed) if "${now:" in OmegaConf.to_container(cfg.hydra.sweep)["dir"] else chosen
+    path = Path(folder) / "multirun.yaml"
+    return path, (path.read_bytes() if path.is_file() else None), chosen
 
 
-def _restore(record: tuple[Path, bytes | None] | None) -> None:
+# Where a sweep goes when nobody chose its folder: named from what it runs.
+SWEEPS = Path("results/multirun")
+
+
+def sweep_folder(parsed) -> str:
+    """results/multirun/<the overrides, made safe for a folder name>-<hash of them>: one folder per command.
+
+    Hydra's own settings (launcher, logging) are left out of the name: they do not change the runs.
+    """
+    import hashlib
+    import re
+
+    lines = [o.input_line for o in parsed if o.key_or_group.split(".")[0].split("/")[0] != "hydra"]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:8]
+    readable = re.sub(r"[^A-Za-z0-9._=-]+", "-", "_".join(lines)).strip("-")[:60] or "sweep"
+    return str(SWEEPS / f"{readable}-{digest}")
+
+
+def refuse_replications(replications: int, seed: int) -> None:
+    if replications > 1:
+        raise ConfigError(
+            f"replications = {replications} is not allowed in a sweep (-m): sweep the seed instead "
+            f"(seed=range({seed},{seed + replications}))"
+        )
+
+
+def missing_option(error) -> str:
+    """Hydra's many-line "Could not find 'hydra/launcher/x'" as one line: the group, the value, the options."""
+    import re
+
+    text = str(error)
+    found = re.search(r"Could not find '(.+)/([^/']*)'", text)
+    options = re.findall(r"^\t(\S+)$", text, flags=re.MULTILINE)
+    if not found:
+        return text.strip().splitlines()[0]
+    group, name = found.groups()
+    allowed = f"expected one of {', '.join(options)}" if options else "no such option is installed"
+    return f"{group} = {shorten(name)!r} is not allowed: {allowed}"
+
+
+def _restore(record: tuple[Path, bytes | None, str] | None) -> None:
     """A refused relaunch leaves the sweep's multirun.yaml as the sweep that made its runs wrote it."""
     if record is not None and record[1] is not None:
         record[0].write_bytes(record[1])

@@ -30,15 +30,16 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from sim.narrative import Words
 from sim.params import ServsimConfig, flatten, validate
 from stats.intervals import MIN_REPLICATIONS, mean_ci, paired_difference, share_interval
 
 # The headline numbers a run is compared on: (summary key, dotted; label; how it is shown).
 HEADLINE = (
-    ("retention_never_left", "starting customers never left", "share"),
-    ("retention_at_horizon", "starting customers at the horizon", "share"),
+    ("retention_never_left", "starting customers who stayed throughout", "share"),
+    ("retention_at_horizon", "starting customers there on the last day", "share"),
     ("market_share", "market share", "share"),
-    ("complaint_share", "shortfalls voiced as complaints", "share"),
+    ("complaint_share", "shortfalls that became complaints", "share"),
     ("after_first_problem.180.silent.stayed", "stayed 180 d after a problem: silent", "share"),
     ("after_first_problem.180.resolved_fast.stayed", "  ... complaint resolved fast", "share"),
     ("after_first_problem.180.unresolved.stayed", "  ... complaint unresolved", "share"),
@@ -166,16 +167,21 @@ def comparison(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _value(x: float, kind: str) -> str:
+def _rounded(x: float, kind: str) -> float:
+    """A value as printed: a share to a tenth of a percent, money to the unit (differences use these)."""
+    return round(x, 3) if kind == "share" else float(round(x))
+
+
+def _value(x: float, kind: str, words) -> str:
     if math.isnan(x):
         return "too few" if kind == "share" else "n/a"
-    return f"{x:.1%}" if kind == "share" else f"{x:,.0f}"
+    return words.share(_rounded(x, kind), 1) if kind == "share" else f"{_rounded(x, kind):,.0f}"
 
 
-def _difference(x: float, kind: str) -> str:
+def _difference(x: float, kind: str, words) -> str:
     if math.isnan(x):
         return "n/a"
-    return f"{100 * x:+.1f} pp" if kind == "share" else f"{x:+,.0f}"
+    return words.points(x) if kind == "share" else f"{x:+,.0f}"
 
 
 def describe_changes(reference: Reference) -> str:
@@ -189,40 +195,61 @@ def _setting(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
-def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: list[int]) -> list[str]:
-    """The terminal's comparison: each headline number as value, reference and difference (with CIs over seeds)."""
+def comparison_lines(table: pd.DataFrame, reference: Reference | None, seeds: list[int], words: Words = Words(),
+                     currency: str = "money units") -> list[str]:
+    """The terminal's comparison: each headline number as value, reference and difference (with intervals over seeds).
+
+    A printed difference is the difference of the printed value and reference, so the columns agree.
+    """
     n = len(seeds)
+    seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}-{seeds[-1]}"
+    units = [] if words.terse else [f"    (shares in 100, differences of shares in percentage points, profit in {currency})"]
+    words = words if words.terse else Words(bare=True)  # plain words say the units once, above
     if reference is None:
         if n == 1:
             return []
-        return [f"  Over {n} replications (seeds {seeds[0]}-{seeds[-1]}): means with 95% intervals; "
-                "no reference (the baseline's settings, or compare=false)."] + _value_lines(table, n)
-    seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}-{seeds[-1]}, paired by seed"
-    lines = [f"  Against its reference on the same dice ({seed_text}): {describe_changes(reference)}"]
-    header = "difference" if n == 1 else "difference [95% CI]"
-    lines.append(f"    {'':<38}{'this run':>11}{'reference':>12}  {header}")
+        return [f"  Over {n} replications (seeds {seeds[0]}-{seeds[-1]}): means, each with its likely range; "
+                "no reference (the baseline's settings, or compare=false).", *units] + _value_lines(table, n, words)
+    same = "paired by seed" if words.terse else "each seed compared with its own reference"
+    lines = [f"  Against its reference, the same customers and the same chance events ({seed_text}"
+             f"{'' if n == 1 else ', ' + same}): {describe_changes(reference)}", *units]
+    header = "difference" if n == 1 else "difference (likely range)" if not words.terse else "difference [95% CI]"
+    width = 13
+    lines.append(f"    {'':<42}{'this run':>{width}}{'reference':>{width}}  {header}")
     for (key, label, kind), row in zip(HEADLINE, table.itertuples(index=False)):
-        difference = _difference(row.difference, kind)
+        shown = _rounded(row.value, kind) - _rounded(row.reference, kind) if not math.isnan(row.value) else row.difference
+        difference = _difference(shown, kind, words)
         if n > 1 and not math.isnan(row.ci_low):
-            difference += f" [{_difference(row.ci_low, kind)}, {_difference(row.ci_high, kind)}]"
-        lines.append(f"    {label:<38}{_value(row.value, kind):>11}{_value(row.reference, kind):>12}  {difference}")
+            difference += " " + _bracket(words, row.ci_low, row.ci_high, kind, points=True)
+        lines.append(f"    {label:<42}{_value(row.value, kind, words):>{width}}{_value(row.reference, kind, words):>{width}}"
+                     f"  {difference}")
     if n > 1:
         lines.append("    (this run and reference: means over the replications)")
     lines += _few_replications(n)
     return lines
 
 
-def _value_lines(table: pd.DataFrame, n: int) -> list[str]:
+def _bracket(words, low: float, high: float, kind: str, points: bool = False) -> str:
+    """The interval of a value (or, with ``points``, of a difference), in brackets when said in words."""
+    if kind == "share":
+        shown = words.points_interval(low, high) if points else words.share_interval(low, high, 1)
+    else:
+        sign = "+" if points else ""
+        shown = words.interval(f"{low:{sign},.0f}", f"{high:{sign},.0f}")
+    return shown if words.terse else f"({shown})"
+
+
+def _value_lines(table: pd.DataFrame, n: int, words) -> list[str]:
     lines = []
     for (key, label, kind), row in zip(HEADLINE, table.itertuples(index=False)):
-        interval = "" if math.isnan(row.value_ci_low) else f" [{_value(row.value_ci_low, kind)}, {_value(row.value_ci_high, kind)}]"
-        lines.append(f"    {label:<38}{_value(row.value, kind):>11}{interval}")
+        interval = "" if math.isnan(row.value_ci_low) else " " + _bracket(words, row.value_ci_low, row.value_ci_high, kind)
+        lines.append(f"    {label:<42}{_value(row.value, kind, words):>13}{interval}")
     return lines + _few_replications(n)
 
 
 def _few_replications(n: int) -> list[str]:
     if 1 < n < MIN_REPLICATIONS:
-        return [f"  warning: with {n} replications the 95% intervals are unreliable (fewer than {MIN_REPLICATIONS}); "
+        return [f"  warning: with {n} replications the likely ranges are unreliable (fewer than {MIN_REPLICATIONS}); "
                 "use replications=5 or more"]
     return []
 
@@ -302,3 +329,36 @@ def write_comparison(out_dir, config: ServsimConfig, reference: Reference | None
         _write_atomically(out_dir / "replications.csv", lambda p: table.to_csv(p, index=False, float_format="%.6g"))
     _write_atomically(out_dir / "comparison.csv", lambda p: means.to_csv(p, index=False, float_format="%.6g"))
     return means
+
+
+@dataclass
+class Outcome:
+    """One run as the command line makes it: its series, summary and model, and, with a reference or
+    replications, every seed's pair and the comparison table (means and paired intervals)."""
+
+    timeseries: pd.DataFrame
+    summary: dict
+    model: object
+    pairs: list[Pair] | None = None
+    means: pd.DataFrame | None = None
+
+
+def run_and_write(config: ServsimConfig, reference: Reference | None, out_dir, scenario: str) -> Outcome:
+    """Run ``config``, its reference and replications, and write every file of the run folder (summary.json last).
+
+    The one path of ``servsim`` and ``servsim.run(out_dir=...)``, so both write the same files.
+    """
+    from pathlib import Path
+
+    from sim.run import simulate, write_outputs
+
+    timeseries, summary, model = simulate(config, show_progress=config.output.progress)
+    outcome = Outcome(timeseries, summary, model)
+    if reference is not None or config.replications > 1:
+        outcome.pairs = run_pairs(config, reference, (timeseries, summary))
+        outcome.means = write_comparison(out_dir, config, reference, outcome.pairs)
+    first_reference = outcome.pairs[0].reference if outcome.pairs else None
+    write_outputs(Path(out_dir), config, timeseries, summary, scenario, model,
+                  reference=first_reference[0] if first_reference else None,
+                  reference_label=reference.label if reference else "reference")
+    return outcome

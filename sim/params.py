@@ -83,7 +83,9 @@ class RecoveryConfig:
         0.0, 0.0, 1000.0,
         doc="handlers per 10,000 people in the market; when above 0 it sets staff (rounded up, at least 1); 0 = use staff",
     )
-    handling_days: float = param(0.25, 0.0, 365.0, doc="mean handling time of one complaint, days")
+    handling_days: float = param(
+        0.25, 0.0, 365.0, doc="mean handling time of one complaint, days; 0 = every complaint answered the moment it arrives"
+    )
     compensation: float = param(0.5, 0.0, 10.0, doc="compensation paid on resolution, in visit prices")
     apology: bool = param(True, doc="the resolution comes with a sincere apology (interactional justice)")
     on_the_spot: float = param(0.3, 0.0, 1.0, doc="share of complaints the empowered front line solves at once")
@@ -207,6 +209,9 @@ class OutputConfig:
         choices=("problems", "all", "none"),
         doc="event log written to events.parquet: problems, complaints, outcomes, leaving and joining; all = every visit too",
     )
+    terse: bool = param(False, doc="the summary in researchers' shorthand (%, pp, [low, high]) instead of plain words")
+    currency: str = param("money units", doc="name of the money unit in the summary (e.g. EUR); prices and costs are in it")
+    discount_rate: float = param(0.05, 0.0, 1.0, doc="yearly rate at which the summary discounts profit to its present value")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from agents.firm import SurpriseSchedule
 from sim.metrics import summarise
 from sim.model import ServiceModel
 from sim.params import TRAITS, ServsimConfig
+from sim.version import model_version
 
 # Written last: a run directory without it did not finish.
 SUMMARY_FILE = "summary.json"
@@ -87,6 +88,15 @@ def _compact(table: pd.DataFrame) -> pd.DataFrame:
     return table.astype({c: np.float32 for c in floats} | {"customer": np.int32})
 
 
+# The key under which summary.json and the Parquet files' metadata name the model that made them.
+MODEL_VERSION_KEY = "model_version"
+
+
+def _versioned(schema):
+    """A Parquet schema whose metadata names the model version (read it with pyarrow's ``schema.metadata``)."""
+    return schema.with_metadata({**(schema.metadata or {}), MODEL_VERSION_KEY.encode(): model_version().encode()})
+
+
 def write_events(events: EventTable, path: Path) -> None:
     """events.parquet a row group at a time, each exactly as ``to_parquet`` would write it from the whole frame.
 
@@ -95,7 +105,7 @@ def write_events(events: EventTable, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.Schema.from_pandas(_compact(events.rows(at=np.arange(0))), preserve_index=False)
+    schema = _versioned(pa.Schema.from_pandas(_compact(events.rows(at=np.arange(0))), preserve_index=False))
     with pq.ParquetWriter(path, schema, compression=PARQUET["compression"]) as writer:
         for start in range(0, max(len(events), 1), ROW_GROUP):
             group = events.rows(at=np.arange(start, min(start + ROW_GROUP, len(events))), single=True)
@@ -111,6 +121,14 @@ def customers_table(model) -> pd.DataFrame:
     table = pd.DataFrame({name: getattr(people, name) for name in CUSTOMER_COLUMNS})
     table.index.name = "customer"
     return table.reset_index()
+
+
+def write_customers(table: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(_compact(table), preserve_index=False)
+    pq.write_table(arrow.replace_schema_metadata(_versioned(arrow.schema).metadata), path, compression=PARQUET["compression"])
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -139,7 +157,8 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
     """The summary of the run already finished in ``out_dir`` with this config, else None.
 
     Lets a re-launched sweep skip what it already did. A finished run of a different
-    configuration there is a conflict to report, never something to overwrite silently.
+    configuration, or made by another version of the model (``sim.version``), is a
+    conflict to report, never something to reuse or overwrite silently.
     The ``output`` switches (figures, terminal summary, progress) and the description do
     not change results, so they are left out of the comparison.
     """
@@ -157,7 +176,14 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
             f"{out_dir} already holds a finished run of a different configuration; "
             "resume only with the command that started the sweep, or choose a new hydra.sweep.dir"
         )
-    return json.loads(summary_path.read_text())
+    summary = json.loads(summary_path.read_text())
+    made_by = summary.get(MODEL_VERSION_KEY, "an unnamed older version")
+    if made_by != model_version():  # its numbers would be mixed with another model's
+        raise RunDirectoryConflict(
+            f"{out_dir} already holds a finished run made by model {made_by}, not by this model ({model_version()}); "
+            "delete the sweep's folder to rerun it, or choose a new hydra.sweep.dir"
+        )
+    return summary
 
 
 def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame, summary: dict, scenario: str, model=None,
@@ -173,7 +199,7 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
     _write_atomically(out_dir / "timeseries.csv", lambda p: timeseries.to_csv(p, index=False, float_format="%.6g"))
     if model is not None and config.output.events != "none":
         _write_atomically(out_dir / "events.parquet", lambda p: write_events(model.event_table, p))
-        _write_atomically(out_dir / "customers.parquet", lambda p: _compact(customers_table(model)).to_parquet(p, **PARQUET))
+        _write_atomically(out_dir / "customers.parquet", lambda p: write_customers(customers_table(model), p))
     if config.output.figures:
         from sim.figures import overview_figure, save  # matplotlib only when a figure is wanted
 
@@ -181,4 +207,5 @@ def write_outputs(out_dir: Path, config: ServsimConfig, timeseries: pd.DataFrame
         window = SurpriseSchedule(config.firm.surprise).window(config.days)
         fig = overview_figure(timeseries, summary, title, window, config.recovery.fast_days, reference, reference_label)
         _write_atomically(out_dir / "overview.png", lambda p: save(fig, p, smallest=False))  # speed over bytes: one per run
-    _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(summary, indent=2)))
+    stamped = {MODEL_VERSION_KEY: model_version(), **summary}
+    _write_atomically(out_dir / SUMMARY_FILE, lambda p: p.write_text(json.dumps(stamped, indent=2)))

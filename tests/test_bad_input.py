@@ -79,19 +79,65 @@ TABLE = [
     (["firm.promise=("], ["Error parsing override 'firm.promise=('"]),
     (["-m", "firm.promise=5,12"], ["firm.promise = 12 is outside the allowed range"]),
     (["-m", "hydra.sweep.dir=/proc/x", "seed=0,1"], ["hydra.sweep.dir = '/proc/x' is not allowed"]),
+    # issue 23: conflicting settings, words that are not settings, characters Hydra cannot read, long values
+    (["firm.promise=7", "firm.promise=8"], ["firm.promise is given twice (firm.promise=7 and firm.promise=8)",
+                                            "servsim -m firm.promise=A,B"]),
+    (["recovery.staff=5", "recovery.staff_per_10k=3"], ["recovery.staff and recovery.staff_per_10k are both given",
+                                                        "recovery.staff = 5 would be ignored"]),
+    (["baseline"], ["'baseline' is not KEY=VALUE: did you mean scenario=baseline?"]),
+    (["surprise_regres"], ["did you mean scenario=surprise_regress?"]),
+    (["firm.promise"], ["did you mean firm.promise=VALUE?"]),
+    (["firm.promise=七"], ["firm.promise = '七' is not allowed: expected a number in [0.0, 10.0]"]),
+    (["fïrm.promise=7"], ["fïrm.promise is not a parameter of servsim: keys are plain ASCII names"]),
+    (["firm.promise=" + "9" * 5000], ["firm.promise=99", "... (5,013 characters) cannot be read"]),
+    (["description=" + "x(" * 3000], ["no viable alternative at input", "characters)"]),
+    (["-m", "seed=0,1", "hydra/launcher=nonexistent"], ["hydra/launcher = 'nonexistent' is not allowed: expected one of",
+                                                        "basic", "joblib"]),
+    (["-m", "seed=0,1", "hydra/sweeper=nope"], ["hydra/sweeper = 'nope' is not allowed: expected one of", "basic"]),
+    (["-m", "firm.promise=5,7", "replications=3"], ["replications = 3 is not allowed in a sweep (-m)"]),
+    (["-m", "seed=0,1", "replications=1,2"], ["replications = 2 is not allowed in a sweep (-m)"]),
+    (["=5"], ["'=5' names no setting: expected KEY=VALUE"]),
+    (["~firm.promise"], ["~firm.promise would delete a setting", "give firm.promise=VALUE instead"]),
+    (["description='unterminated"], ["a quote (') is opened and never closed"]),
+    (["firm.promise==5"], ["Error parsing override 'firm.promise==5': extraneous input '='"]),
+    (["-m", "seed=0,1", "hydra/launcher="], ["hydra/launcher = '' is not allowed: expected one of"]),
 ]
 # Also in the table, tested elsewhere: a relaunch refused for another configuration
 # (tests/test_experiments.py), a file or read-only folder as output, a market too large for
 # the memory, Ctrl-C in a sweep and servsim-report's inputs (below).
 
 
-@pytest.mark.parametrize("arguments, fragments", TABLE, ids=[" ".join(arguments) for arguments, _ in TABLE])
+@pytest.mark.parametrize("arguments, fragments", TABLE, ids=[" ".join(arguments)[:40] for arguments, _ in TABLE])
 def test_each_bad_input_gets_one_line_and_exit_2(tmp_path, arguments, fragments):
     line = assert_one_line(*servsim(tmp_path / "run", *arguments, "output.figures=false")[::2])
     assert line.startswith("servsim: invalid configuration: ")
     for fragment in fragments:
         assert fragment in line
     assert not (tmp_path / "run" / "summary.json").exists()
+
+
+def test_a_refused_sweep_launches_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for arguments in (["hydra/launcher=nonexistent"], ["replications=3", "firm.promise=5,7"]):
+        assert_one_line(*servsim(tmp_path / "run", "-m", "seed=0,1", *SHORT[:2], *arguments)[::2])
+    assert not (tmp_path / "results").exists() and not (tmp_path / "run").exists()
+
+
+def test_every_message_stays_short_whatever_was_typed(tmp_path):
+    line = assert_one_line(*servsim(tmp_path / "run", "foo" + "o" * 4000 + "=1")[::2])
+    assert len(line) < 400
+
+
+def test_non_ascii_text_values_and_paths_simply_work(tmp_path):
+    run_dir = tmp_path / "résultats 七"
+    status, _, err = servsim(run_dir, "description=Café für alle: 七", *SHORT)
+    assert status == 0, err
+    assert "description: 'Café für alle: 七'" in (run_dir / "config.yaml").read_text()
+    status, _, err = servsim(tmp_path, "-m", "description=a,ü", f"hydra.sweep.dir={tmp_path / 'sweep ü'}",
+                             "hydra/launcher=basic", *SHORT)
+    assert status == 0, err
+    assert [(tmp_path / "sweep ü" / job / "config.yaml").read_text().splitlines()[0] for job in "01"] == [
+        "description: a", "description: ü"]
 
 
 def test_a_file_used_as_the_output_folder(tmp_path):

@@ -68,7 +68,7 @@ def test_cli_writes_every_output(tmp_path):
     events = pd.read_parquet(tmp_path / "events.parquet")
     assert {"problem", "complaint", "left"} <= set(events["kind"].astype(str)) and len(events) > 100
     assert len(pd.read_parquet(tmp_path / "customers.parquet")) == 600
-    assert "Still with the firm 180 days after their first problem" in result.stdout
+    assert "still with the firm 180 days after their first problem" in result.stdout
     assert "promise: 8.0" in (tmp_path / "config.yaml").read_text()
     assert (tmp_path / "overview.png").stat().st_size > 20_000
     assert not list(tmp_path.glob("*.part"))
@@ -112,3 +112,38 @@ def test_importing_the_command_or_the_api_registers_nothing():
     env = dict(os.environ, PYTHONPATH=str(Path(CONFIG_DIR).parent))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_same_sweep_command_resumes_its_own_sweep_and_says_what_it_skipped(tmp_path, monkeypatch):
+    """A sweep nobody gave a folder goes to one named from its overrides, so relaunching it resumes it."""
+    from tests.test_bad_input import servsim as servsim_in_process
+
+    monkeypatch.chdir(tmp_path)
+    command = ("-m", "seed=0,1,2", "days=5", "market.customers=50", "output.figures=false", "hydra/launcher=basic")
+    status, _, err = servsim_in_process(tmp_path, *command)
+    assert status == 0, err
+    (sweep,) = (tmp_path / "results" / "multirun").iterdir()
+    assert sweep.name.startswith("seed=0-1-2_days=5")
+    (sweep / "1" / "summary.json").unlink()
+    status, out, err = servsim_in_process(tmp_path, *command)
+    assert status == 0, err
+    skipped = sorted(line.split()[2] for line in out.splitlines() if line.endswith(", skipped"))
+    assert skipped == ["0", "2"] and (sweep / "1" / "summary.json").exists()
+    assert [p.name for p in (tmp_path / "results" / "multirun").iterdir()] == [sweep.name]
+    status, _, err = servsim_in_process(tmp_path, *command, "firm.promise=8")
+    assert status == 0, err
+    assert len(list((tmp_path / "results" / "multirun").iterdir())) == 2
+
+
+def test_a_sweep_does_not_resume_runs_made_by_another_model_version(tmp_path):
+    from tests.test_bad_input import assert_one_line
+    from tests.test_bad_input import servsim as servsim_in_process
+
+    command = ("-m", "seed=0,1", "days=5", "market.customers=50", "output.figures=false", "hydra/launcher=basic",
+               f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert servsim_in_process(tmp_path, *command)[0] == 0
+    summary_path = tmp_path / "sweep" / "0" / "summary.json"
+    summary = json.loads(summary_path.read_text())
+    summary_path.write_text(json.dumps({**summary, "model_version": "0.0.1+000000000000"}))
+    line = assert_one_line(*servsim_in_process(tmp_path, *command)[::2])
+    assert "made by model 0.0.1+000000000000, not by this model" in line

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from sim.compare import HEADLINE, comparison, comparison_lines, headline, paired
 from sim.config import compose
 from sim.params import ConfigError
 from sim.run import simulate
+from sim.version import model_version
 from tests.test_cli import servsim
 
 SMALL = {"market.customers": 1500, "days": 150, "output.progress": False}
@@ -58,9 +60,11 @@ def test_a_lesson_is_compared_with_its_counterfactual():
     ("per_10k", "customers", "staff"), [(3, 50_000, 15), (2, 10_000, 2), (2, 12_345, 3), (0.5, 1_000, 1), (2, 50_000, 10)]
 )
 def test_staff_per_10k_sets_the_desk_rounded_up_and_at_least_one(per_10k, customers, staff):
-    config = compose({"recovery.staff_per_10k": per_10k, "market.customers": customers, "recovery.staff": 7})
+    config = compose({"recovery.staff_per_10k": per_10k, "market.customers": customers})
     assert config.recovery.staff == staff
     assert compose({"recovery.staff": 7}).recovery.staff == 7  # unset (0): staff decides
+    with pytest.raises(ConfigError, match="recovery.staff and recovery.staff_per_10k are both given"):
+        compose({"recovery.staff_per_10k": per_10k, "market.customers": customers, "recovery.staff": 7})
 
 
 def test_staff_per_10k_out_of_range_is_refused():
@@ -93,7 +97,7 @@ def test_fewer_than_three_replications_warn_that_intervals_are_unreliable():
     reference = reference_of(config)
     pairs = [(seed, _summary(0.7 + seed / 100, 1000), _summary(0.75, 900)) for seed in range(2)]
     lines = comparison_lines(comparison(paired_table(pairs)), reference, [0, 1])
-    assert any("warning: with 2 replications the 95% intervals are unreliable" in line for line in lines)
+    assert any("warning: with 2 replications the likely ranges are unreliable" in line for line in lines)
     pairs.append((2, _summary(0.71, 1000), _summary(0.75, 900)))
     assert not any("warning" in line for line in comparison_lines(comparison(paired_table(pairs)), reference, [0, 1, 2]))
 
@@ -107,8 +111,14 @@ def test_cli_replications_pair_every_seed_with_its_reference(tmp_path):
     result = servsim(tmp_path, "scenario=surprise_regress", "firm.surprise.start=60", "firm.surprise.length=40",
                      "market.customers=800", "days=150", "replications=3", "output.figures=false", "seed=5")
     assert result.returncode == 0, result.stderr
-    assert "Against its reference on the same dice (3 replications, seeds 5-7, paired by seed): never surprised" in result.stdout
+    assert ("Against its reference, the same customers and the same chance events (3 replications, seeds 5-7, "
+            "each seed compared with its own reference): never surprised") in result.stdout
     assert "warning" not in result.stdout
+    # the money block and the table speak of the same mean profit, rounded once
+    money = re.search(r"the mean of 3 replications \(seeds 5-7; profit likely between ([\d,-]+) and ([\d,-]+)\):\n"
+                      r"(?:.*\n)*?    profit +([\d,-]+)\n", result.stdout)
+    table_profit = re.search(r"    profit +([\d,-]+) +[\d,-]+ ", result.stdout).group(1)
+    assert money and money.group(3) == table_profit
     table = pd.read_csv(tmp_path / "replications.csv")
     assert sorted(table["seed"].unique()) == [5, 6, 7] and len(table) == 3 * len(HEADLINE)
     means = pd.read_csv(tmp_path / "comparison.csv").set_index("metric")
@@ -117,10 +127,13 @@ def test_cli_replications_pair_every_seed_with_its_reference(tmp_path):
     own = json.loads((tmp_path / "summary.json").read_text())
     config = compose({"firm.surprise.start": 60, "firm.surprise.length": 40, "market.customers": 800, "days": 150,
                       "seed": 6, "output.progress": False}, scenario="surprise_regress")
-    assert json.loads((tmp_path / "replications" / "6" / "summary.json").read_text()) == json.loads(json.dumps(simulate(config)[1]))
+    stored = json.loads((tmp_path / "replications" / "6" / "summary.json").read_text())
+    assert stored.pop("model_version") == model_version()
+    assert stored == json.loads(json.dumps(simulate(config)[1]))
     never = json.loads((tmp_path / "replications" / "6" / "reference" / "summary.json").read_text())
     seed6 = table[(table["seed"] == 6) & (table["metric"] == "profit")].iloc[0]
     assert seed6["reference"] == pytest.approx(never["profit"], rel=1e-5)
+    assert money.group(3) == f"{round(means.loc['profit', 'value']):,}"
     assert own["profit"] == pytest.approx(means.loc["profit", "value"] * 3 - table[(table["seed"] != 5) & (table["metric"] == "profit")]["value"].sum(), rel=1e-5)
     assert (tmp_path / "reference" / "timeseries.csv").exists()
 
@@ -151,7 +164,7 @@ def test_replications_without_a_reference_give_each_value_an_interval_within_its
     retention = table.loc["retention_never_left"]
     assert 0 <= retention["value_ci_low"] < retention["value"] < retention["value_ci_high"] <= 1
     lines = comparison_lines(table.reset_index(), None, [0, 1])
-    assert lines[0].startswith("  Over 2 replications (seeds 0-1): means with 95% intervals; no reference")
+    assert lines[0].startswith("  Over 2 replications (seeds 0-1): means, each with its likely range; no reference")
     assert any("warning: with 2 replications" in line for line in lines)
 
 
