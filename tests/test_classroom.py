@@ -80,11 +80,11 @@ def test_control_values_override_the_lesson():
     assert model.config.firm.promise == 6.0
     assert model.config.recovery.apology is False
     assert model.config.days == lesson_settings("promise")["days"]
-    assert model.changes_from_lesson() == [
-        ("Promise (0-10)", 6.0),
-        ("Apologise", False),
-        ("People in the market", 1000),
-    ]
+    assert model.changes_from_lesson() == [("firm.promise", 6.0), ("recovery.apology", False), ("market.customers", 1000)]
+    from sim.classroom.dashboard import describe_changes
+
+    assert describe_changes(model.changes_from_lesson()) == (
+        "Changed from the lesson: Promise (0-10) = 6; Apologise: no; People in the market = 1000.")
 
 
 def test_an_out_of_range_control_value_is_refused():

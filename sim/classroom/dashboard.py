@@ -44,6 +44,7 @@ from sim.classroom.model import (
     STATUSES,
     ClassroomModel,
     control_specs,
+    describe_setting,
 )
 
 STATUS_COLOURS = {
@@ -197,14 +198,10 @@ def Plot(image: bytes, css_class: str = "servsim-plot"):
 
 
 # ------------------------------------------------------------------ words
-def _describe_change(label: str, value) -> str:
-    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
-
-
 def describe_changes(changes: list[tuple[str, object]]) -> str:
     if not changes:
         return "The lesson as set. Move a setting below, then press Restart with these settings."
-    return "Changed from the lesson: " + "; ".join(_describe_change(label, value) for label, value in changes) + "."
+    return "Changed from the lesson: " + "; ".join(describe_setting(key, value) for key, value in changes) + "."
 
 
 def _paragraph(heading: str, text: str):

@@ -65,6 +65,15 @@ CONTROLS = (
 )
 
 
+CONTROL_LABELS = {control.key: control.label for control in CONTROLS}
+
+
+def describe_setting(key: str, value) -> str:
+    """A setting in the words of its on-screen control ("Promise (0-10) = 6.5")."""
+    label = CONTROL_LABELS.get(key, key)
+    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
+
+
 def schema_field(key: str):
     """The schema's field for a dotted key (its default type and range metadata)."""
     *parents, leaf = key.split(".")
@@ -146,10 +155,10 @@ class ClassroomModel(ServiceModel):
         self.questions.pop(self.day, None)
 
     def changes_from_lesson(self) -> list[tuple[str, object]]:
-        """(label, value) of each control this run sets differently from its lesson: what a restart applied."""
+        """(key, value) of each control this run sets differently from its lesson: what a restart applied."""
         preset = lesson_settings(self.lesson.name)
         return [
-            (control.label, config_value(self.config, control.key))
+            (control.key, config_value(self.config, control.key))
             for control in CONTROLS
             if config_value(self.config, control.key) != setting(preset, control.key)
         ]

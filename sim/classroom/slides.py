@@ -144,13 +144,6 @@ def chain_panel(ax, runs):
 
 # Bar charts of a run's totals, drawn on the slides only (the shared panels are time series).
 BARS = {"history": history_panel, "voice": voice_panel, "chain": chain_panel}
-SLIDES = {
-    "trap": ("expectation", "attitudes", "retention", "outcome_mix"),
-    "promise": ("attitudes", "retention", "money", "expectation"),
-    "recovery": ("iceberg", "history", "retention", "money"),
-    "iceberg": ("iceberg", "voice", "history", "retention"),
-    "reliability_chain": ("chain", "outcome_mix", "attitudes", "retention"),
-}
 
 
 def headline(lesson: Lesson, runs: list[Run]) -> str:
@@ -176,7 +169,7 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
         fig = Figure(figsize=(13.3, 8.2))
         axes = fig.subplots(2, 2)
         fig.subplots_adjust(left=0.06, right=0.94, top=0.83, bottom=0.15, hspace=0.42, wspace=0.22)
-        for name, ax in zip(SLIDES[lesson.name], axes.flat):
+        for name, ax in zip(lesson.figure, axes.flat):
             if name in BARS:
                 BARS[name](ax, runs)
             else:
