@@ -60,7 +60,7 @@ CONTROLS = (
     Control("customers.learning_rate", "Customers learn from each visit", 0.01, high=0.5),
     Control("customers.loss_aversion", "Loss aversion (losses weigh x times)", 0.05, high=5.0),
     Control("market.customers", "People in the market", 500, low=1000, high=20000),
-    Control("days", "Days to run", 10, low=60, high=730),
+    Control("days", "Days to run", 5, low=60, high=730),  # steps of 5 from 60: 365, 540 and 730 lie on the grid
     Control("seed", "Seed", 1, high=99),
 )
 

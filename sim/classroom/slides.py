@@ -21,7 +21,6 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from agents.firm import SurpriseSchedule
 from sim import panels
 from sim.classroom.lessons import LESSONS, Lesson, lesson_settings, reference_settings, with_setting
 from sim.panels import REFERENCE_COLOUR
@@ -42,6 +41,7 @@ class Run:
     config: ServsimConfig
     timeseries: pd.DataFrame
     summary: dict
+    window: tuple[int, int] | None  # the surprise, as the run's model scheduled it
 
 
 def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
@@ -54,15 +54,15 @@ def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
     runs = []
     for label, tree in (("this lesson", settings), (lesson.reference_label, reference_settings(lesson, settings))):
         config = validate(tree)
-        timeseries, summary, _ = simulate(config)
-        runs.append(Run(label, config, timeseries, summary))
+        timeseries, summary, model = simulate(config)
+        runs.append(Run(label, config, timeseries, summary, model.firm.surprise.window(config.days)))
     return runs
 
 
 def run_frame(run: Run, reference: Run) -> panels.Frame:
     return panels.Frame(
         days=run.config.days,
-        window=SurpriseSchedule(run.config.firm.surprise).window(run.config.days),
+        window=run.window,
         tolerance=run.config.customers.tolerance,
         starting_customers=run.summary["customers_initial"],
         reference_label=reference.label,
@@ -197,7 +197,7 @@ def write_lesson(name: str, out_dir: Path, formats: tuple[str, ...], customers: 
     return paths
 
 
-class _OneLineParser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """Bad input gets one line naming the problem, not a usage block."""
 
     def error(self, message):
@@ -214,7 +214,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = _OneLineParser(prog="servsim-lesson", description="Draw a lesson as an annotated figure for slides.")
+    parser = OneLineParser(prog="servsim-lesson", description="Draw a lesson as an annotated figure for slides.")
     parser.add_argument("lesson", help=f"one of: {', '.join(LESSONS)}")
     parser.add_argument("--out", type=Path, default=Path("results/lessons"), help="folder for the figures")
     parser.add_argument("--formats", type=_formats, default=FORMATS, help="png,pdf (default both)")
