@@ -66,8 +66,9 @@ def shade_surprise(ax, window, label: bool = False, filled_chart: bool = False) 
     if window is None:
         return
     if filled_chart:
-        for i, edge in enumerate(window):
-            ax.axvline(edge, color="black", ls="--", lw=1, label="surprise starts, ends" if i == 0 else None)
+        start, end = window  # one line for both edges: one legend entry names them
+        ax.plot([start, start, math.nan, end, end], [0, 1, math.nan, 0, 1], transform=ax.get_xaxis_transform(),
+                color="black", ls="--", lw=1, label="surprise starts, ends")
     else:
         ax.axvspan(*window, color=SURPRISE_COLOUR, alpha=0.6, zorder=0, label="surprise in force" if label else None)
 
@@ -186,11 +187,11 @@ def outcome_mix(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | No
         ax.stackplot(ts["day"], shares, colors=list(OUTCOME_COLOURS.values()), labels=list(OUTCOME_COLOURS))
     shade_surprise(ax, frame.window, filled_chart=True)
     _reference_line(ax, reference, below, frame, label=f"below, {frame.reference_label}")
-    ax.set_ylim(0, 125)  # a white band above 100% for the legend
+    ax.set_ylim(0, 150)  # a white band above 100% for two rows of legend
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("% of visits")
     ax.set_title("Each visit against expectation")
-    _legend(ax, ncol=5, loc="upper center", columnspacing=1.0)
+    _legend(ax, ncol=4, loc="upper center", columnspacing=1.0)
     label_difference(ax, ts, reference, below, frame, " points below", "{:+.0f}")
 
 
