@@ -62,13 +62,13 @@ def nice_ceiling(value: float) -> float:
 
 
 def shade_surprise(ax, window, label: bool = False, filled_chart: bool = False) -> None:
-    """The surprise window: a yellow band, or its two edges on a filled chart the band would hide under."""
+    """The surprise window: a yellow band, or its two edges on a filled chart of shares (0-100%) the band would hide under."""
     if window is None:
         return
     if filled_chart:
-        start, end = window  # one line for both edges: one legend entry names them
-        ax.plot([start, start, math.nan, end, end], [0, 1, math.nan, 0, 1], transform=ax.get_xaxis_transform(),
-                color="black", ls="--", lw=1, label="surprise starts, ends")
+        start, end = window  # one line for both edges (one legend entry names them), up to 100%: clear of the legend
+        ax.plot([start, start, math.nan, end, end], [0, 100, math.nan, 0, 100], color="black", ls="--", lw=1,
+                label="surprise starts, ends")
     else:
         ax.axvspan(*window, color=SURPRISE_COLOUR, alpha=0.6, zorder=0, label="surprise in force" if label else None)
 
