@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test bench install dashboard lesson-figures offline-assets browser clean experiments reference
 
-LESSONS := $(notdir $(basename $(wildcard configs/lesson/*.yaml)))
+LESSONS := $(notdir $(basename $(wildcard sim/classroom/syllabus/*.yaml)))
 
 # Install a missing Debian package (needs root, as CI has); otherwise say how.
 apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
@@ -54,8 +54,10 @@ bench: $(STAMP)
 dashboard: $(STAMP)
 	$(BIN)/servsim-dashboard $(ARGS)
 
-# Regenerate the lesson figures embedded in docs/teaching.md.
+# From the lesson YAMLs (sim/classroom/syllabus/): the Hydra presets, the generated blocks of
+# docs/teaching.md, and the lesson figures embedded there.
 lesson-figures: $(STAMP)
+	$(BIN)/python -m sim.classroom.publish
 	for lesson in $(LESSONS); do \
 		$(BIN)/servsim-lesson $$lesson --out docs/lessons --formats png || exit 1; \
 	done

@@ -62,12 +62,13 @@ def nice_ceiling(value: float) -> float:
 
 
 def shade_surprise(ax, window, label: bool = False, filled_chart: bool = False) -> None:
-    """The surprise window: a yellow band, or its two edges on a filled chart the band would hide under."""
+    """The surprise window: a yellow band, or its two edges on a filled chart of shares (0-100%) the band would hide under."""
     if window is None:
         return
     if filled_chart:
-        for edge in window:
-            ax.axvline(edge, color="black", ls="--", lw=1)
+        start, end = window  # one line for both edges (one legend entry names them), up to 100%: clear of the legend
+        ax.plot([start, start, math.nan, end, end], [0, 100, math.nan, 0, 100], color="black", ls="--", lw=1,
+                label="surprise starts, ends")
     else:
         ax.axvspan(*window, color=SURPRISE_COLOUR, alpha=0.6, zorder=0, label="surprise in force" if label else None)
 
@@ -112,6 +113,27 @@ def label_difference(ax, ts, reference, series, frame: Frame, unit: str, fmt: st
                         textcoords="offset points", ha="left" if early else "right", va="bottom",
                         fontweight="bold", color="#333333",
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": REFERENCE_COLOUR, "alpha": 0.9})
+
+
+def label_lowest(ax, ts, reference, series, on=None) -> None:
+    """The run's lowest point so far, labelled at its depth with its day, when it lies deeper than the
+    reference ever went and the line has climbed away from it.
+
+    A lesson's point can be a dip (the trap: satisfaction bottoms out weeks after the surprise ends)
+    that the label at the line's end, written where the runs have come together again, does not show."""
+    if reference is None or len(ts) < 2 * WEEK:
+        return
+    values = series(ts)
+    lowest = int(values.to_numpy().argmin())
+    depth = float(values.iloc[lowest])
+    deeper = depth < float(series(reference).min()) - 0.05
+    if not deeper or lowest > len(ts) - 2 * WEEK or float(values.iloc[-1]) - depth < 0.05:
+        return  # no deeper than the reference, or still at its bottom (the end label says it)
+    day = float(ts["day"].iloc[lowest])
+    ax.scatter([day], [depth], color="black", s=25, zorder=4)
+    (on or ax).annotate(f"lowest {depth:+.2f}, day {day:.0f}", (day, depth), xycoords=ax.transData, xytext=(8, -2),
+                        textcoords="offset points", ha="left", va="top", fontweight="bold", color="#333333",
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "black", "alpha": 0.9})
 
 
 def _legend(ax, **kwargs) -> None:
@@ -165,11 +187,11 @@ def outcome_mix(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | No
         ax.stackplot(ts["day"], shares, colors=list(OUTCOME_COLOURS.values()), labels=list(OUTCOME_COLOURS))
     shade_surprise(ax, frame.window, filled_chart=True)
     _reference_line(ax, reference, below, frame, label=f"below, {frame.reference_label}")
-    ax.set_ylim(0, 125)  # a white band above 100% for the legend
+    ax.set_ylim(0, 150)  # a white band above 100% for two rows of legend
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("% of visits")
     ax.set_title("Each visit against expectation")
-    _legend(ax, ncol=5, loc="upper center", columnspacing=1.0)
+    _legend(ax, ncol=4, loc="upper center", columnspacing=1.0)
     label_difference(ax, ts, reference, below, frame, " points below", "{:+.0f}")
 
 
@@ -239,16 +261,17 @@ def attitudes(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None
         ax.plot(ts["day"], satisfaction(ts), color="#16a085", lw=2.5, label="satisfaction")
         trust_ax.plot(ts["day"], ts["mean_trust"], color="#d35400", lw=1.5, ls="--", label="trust in promises")
     _reference_line(ax, reference, satisfaction, frame, label=f"satisfaction, {frame.reference_label}")
-    if reference is not None and len(reference):
-        trust_ax.plot(reference["day"], reference["mean_trust"], color=REFERENCE_COLOUR, lw=1.5, ls="--")
+    _reference_line(trust_ax, reference, lambda t: t["mean_trust"], frame, lw=1.5, ls="--",
+                    label=f"trust, {frame.reference_label}")
     series = [satisfaction(t).abs().max() for t in (ts, reference) if t is not None and len(t)]
     span = nice_ceiling(max([0.5, *(1.25 * float(s) for s in series)]))
-    ax.set_ylim(-span, 1.3 * span)
+    ax.set_ylim(-span, 1.45 * span)  # room on top for two rows of legend
     ax.set_ylabel("satisfaction (0 = as expected)")
     ax.set_title("Satisfaction and trust of the firm's customers")
-    handles = ax.get_lines()[1:] + trust_ax.get_lines()[:1]
-    _legend(ax, handles=handles, ncol=3)
+    handles = [line for line in ax.get_lines() + trust_ax.get_lines() if not line.get_label().startswith("_")]
+    _legend(ax, handles=handles, ncol=2)
     label_difference(ax, ts, reference, satisfaction, frame, "", on=trust_ax)  # above the trust lines
+    label_lowest(ax, ts, reference, satisfaction, on=trust_ax)
 
 
 def money(ax, ts: pd.DataFrame, frame: Frame, reference: pd.DataFrame | None = None) -> None:

@@ -1,9 +1,10 @@
 """Play a lesson in the dashboard in headless chromium at 1280x720 and save a screenshot (docs/dashboard.png).
 
-    python -m tests.dashboard_tour                       # the trap, paused soon after day 300
+    python -m tests.dashboard_tour                       # the trap, played to its last day
     python -m tests.dashboard_tour --lesson iceberg --day 200 --out /tmp/iceberg.png
 
-Answers the lesson's questions as they come, pauses once the day is reached, and
+Answers the lesson's questions as they come, pauses on the first frame at or after the
+day (on a busy machine a frame can jump many days; the last day is always shown), and
 prints how long the page took to be ready and to play.
 """
 
@@ -28,6 +29,10 @@ def shown_day(page) -> int:
     return int(re.match(r"Day (\d+)", page.locator(".servsim-day").inner_text()).group(1))
 
 
+def horizon(page) -> int:
+    return int(re.search(r"of (\d+)", page.locator(".servsim-day").inner_text()).group(1))
+
+
 def tour(lesson: str, day: int, out: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch, dashboard_server(Path(scratch) / "server.log") as url:
         with sync_playwright() as playwright:
@@ -43,6 +48,7 @@ def tour(lesson: str, day: int, out: Path) -> None:
             print(f"page ready in {time.perf_counter() - start:.1f} s")
             start = time.perf_counter()
             page.get_by_role("button", name="▶ Play").click()
+            day = min(day or horizon(page), horizon(page))
             while shown_day(page) < day:
                 reveal = page.get_by_role("button", name="Show what happens")
                 if reveal.count():
@@ -54,7 +60,8 @@ def tour(lesson: str, day: int, out: Path) -> None:
                     except PlaywrightTimeoutError:
                         pass  # redrawn under the click, or already gone: look again
                 time.sleep(0.05)
-            page.get_by_role("button", name="❚❚ Pause").click()
+            if shown_day(page) < horizon(page):
+                page.get_by_role("button", name="❚❚ Pause").click()
             page.get_by_role("button", name="▶ Play").wait_for()
             print(f"played to day {shown_day(page)} in {time.perf_counter() - start:.1f} s")
             time.sleep(2)  # let the last redraw arrive
@@ -68,7 +75,7 @@ def tour(lesson: str, day: int, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lesson", default="trap")
-    parser.add_argument("--day", type=int, default=300)
+    parser.add_argument("--day", type=int, default=0, help="the day to pause on (default: the lesson's last)")
     parser.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
     args = parser.parse_args()
     tour(args.lesson, args.day, args.out)

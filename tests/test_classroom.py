@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from mesa.visualization.solara_viz import _check_model_params
 
@@ -80,11 +81,11 @@ def test_control_values_override_the_lesson():
     assert model.config.firm.promise == 6.0
     assert model.config.recovery.apology is False
     assert model.config.days == lesson_settings("promise")["days"]
-    assert model.changes_from_lesson() == [
-        ("Promise (0-10)", 6.0),
-        ("Apologise", False),
-        ("People in the market", 1000),
-    ]
+    assert model.changes_from_lesson() == [("firm.promise", 6.0), ("recovery.apology", False), ("market.customers", 1000)]
+    from sim.classroom.dashboard import describe_changes
+
+    assert describe_changes(model.changes_from_lesson()) == (
+        "Changed from the lesson: Promise (0-10) = 6; Apologise: no; People in the market = 1000.")
 
 
 def test_an_out_of_range_control_value_is_refused():
@@ -253,3 +254,108 @@ def test_a_blitted_frame_looks_like_a_full_drawing():
     assert blitted.size == full.size
     difference = ImageChops.difference(blitted, full).convert("L")
     assert (np.asarray(difference) > 40).sum() < 0.002 * blitted.size[0] * blitted.size[1]
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_every_slider_can_show_the_lessons_value(lesson):
+    """A slider shows only min + k x step: a lesson value off that grid is shown (and restarted) as its neighbour."""
+    for key, spec in control_specs(lesson).items():
+        if isinstance(spec, dict) and spec["type"] != "Checkbox":
+            steps = (spec["value"] - spec["min"]) / spec["step"]
+            assert abs(steps - round(steps)) < 1e-6, f"{key} = {spec['value']} is off the grid of its slider"
+
+
+def test_every_line_of_every_plot_is_named_in_a_legend():
+    """On a projector a line nobody can name is noise: each data line, and each surprise edge, has a legend entry.
+
+    Zero lines (drawn across the axes, explained by the axis label) are the only lines left unnamed."""
+    from sim.classroom.dashboard import panel_figure
+    from sim.panels import PANELS
+
+    for lesson in ("trap", "recovery"):  # the trap has the surprise, recovery the desk's queue
+        model = ClassroomModel(lesson, **SMALL)
+        for _ in range(250):
+            model.step()
+        for name in PANELS:
+            fig = panel_figure(name, model)
+            named = {text.get_text() for ax in fig.axes if ax.get_legend() for text in ax.get_legend().get_texts()}
+            for ax in fig.axes:
+                for line in ax.get_lines():
+                    if line.get_transform() == ax.get_yaxis_transform() or line.get_transform() == ax.transAxes:
+                        continue  # a zero line, or the two slashes of an axis break
+                    assert line.get_label() in named, f"{lesson} {name}: an unnamed line ({line.get_color()})"
+
+
+def test_the_traps_dip_is_labelled_at_its_depth_and_day():
+    from sim.classroom.dashboard import panel_figure
+    from sim.panels import weekly
+
+    model = ClassroomModel("trap", **{"market.customers": 3000})
+    while model.day < 330:
+        model.step()
+    satisfaction = weekly(pd.DataFrame(model.datacollector.model_vars)["mean_satisfaction"])
+    lowest = int(satisfaction.idxmin())
+    labels = [text.get_text() for ax in panel_figure("attitudes", model).axes for text in ax.texts]
+    assert f"lowest {satisfaction[lowest]:+.2f}, day {lowest + 1}" in labels
+    surprise_ends = model.config.firm.surprise.start + model.config.firm.surprise.length
+    assert surprise_ends < lowest + 1 < 330, "the dip comes after the surprise ends"
+    never_surprised = weekly(model.reference_timeseries()["mean_satisfaction"])
+    assert satisfaction[lowest] < never_surprised.min()
+
+
+def test_the_dashboards_run_is_the_command_lines_run(tmp_path):
+    """A lesson played to its end in the dashboard gives, day by day, the numbers `servsim lesson=NAME` writes."""
+    from tests.test_cli import servsim
+
+    settings = {"market.customers": 1500, "days": 120, "firm.promise": 7.5}
+    model = ClassroomModel("trap", **settings)
+    while model.running:
+        model.step()
+    shown = pd.DataFrame(model.datacollector.model_vars)
+    result = servsim(tmp_path, "lesson=trap", *(f"{key}={value}" for key, value in settings.items()),
+                     "output.figures=false")
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(tmp_path / "timeseries.csv")
+    assert list(written.columns) == list(shown.columns) and len(written) == len(shown) == 120
+    for column in written.columns:
+        if pd.api.types.is_integer_dtype(written[column]):
+            assert (written[column] == shown[column]).all(), column  # counts: to the unit
+        else:
+            np.testing.assert_allclose(written[column], shown[column], rtol=1e-5, atol=1e-9, err_msg=column)  # %.6g
+
+
+def test_servsim_dashboard_help_describes_servsims_options(capsys):
+    from sim.classroom.dashboard import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: servsim-dashboard [-h] [--host HOST] [--port PORT] [--no-open]")
+    assert f"{len(LESSONS)} lessons" in text and "solara" not in text.lower()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--port", "70000"], "servsim-dashboard: argument --port: port must be a whole number from 1 to 65535, not '70000'"),
+    (["--colour", "red"], "servsim-dashboard: unrecognized arguments: --colour red"),
+])
+def test_servsim_dashboard_refuses_bad_options_in_one_line(argv, message, capsys):
+    from sim.classroom.dashboard import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith(message), error
+
+
+def test_the_classroom_reaches_the_firm_only_through_the_model():
+    """sim/classroom wires the model (sim/), it does not reach past it into the firm's rules."""
+    import ast
+    from pathlib import Path
+
+    import sim.classroom
+
+    for path in Path(sim.classroom.__file__).parent.glob("*.py"):
+        imported = [node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)]
+        assert "agents.firm" not in imported, path.name

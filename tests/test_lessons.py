@@ -8,22 +8,56 @@ import pytest
 from omegaconf import OmegaConf
 from PIL import Image
 
-from sim.classroom.slides import SLIDES, lesson_runs, main
-from sim.classroom.lessons import LESSONS, lesson_settings, reference_settings
+from sim.classroom import publish
+from sim.classroom.lessons import LESSONS, lesson_settings, read_lesson, reference_settings
+from sim.classroom.model import CONTROL_LABELS
+from sim.classroom.slides import BARS, lesson_runs, main
 from sim.panels import PANELS
 from sim.config import CONFIG_DIR, compose
-from sim.params import validate
+from sim.params import ConfigError, validate
 
 PRESETS = sorted(p.stem for p in (Path(CONFIG_DIR) / "lesson").glob("*.yaml"))
 
 
 def test_the_contracted_lessons_exist_with_words_and_a_figure():
     assert {"trap", "promise", "recovery", "iceberg", "reliability_chain"} <= set(PRESETS)
-    assert set(PRESETS) == set(LESSONS) == set(SLIDES)
+    assert set(PRESETS) == set(LESSONS)
+    assert [lesson.number for lesson in LESSONS.values()] == list(range(1, len(LESSONS) + 1))
     for lesson in LESSONS.values():
         assert lesson.title and lesson.watch and lesson.why and lesson.try_next and lesson.reference_label
-        assert set(lesson.key_panels) <= set(PANELS)
+        assert set(lesson.key_panels) <= set(PANELS) and len(lesson.key_panels) == 2
+        assert set(lesson.figure) <= set(PANELS) | set(BARS) and len(lesson.figure) == 4
         assert all(0 < day < validate(lesson_settings(lesson.name)).days for day, _ in lesson.predict)
+        assert set(lesson.try_settings) <= set(CONTROL_LABELS), "the Try it change must be a setting on the page"
+
+
+def test_the_presets_and_the_guide_are_written_from_the_lesson_yamls():
+    """`python -m sim.classroom.publish` has been run since the last edit of a lesson's YAML."""
+    assert publish.stale(publish.outputs()) == []
+
+
+def test_the_guide_has_a_generated_block_for_every_lesson_holding_its_words():
+    guide = publish.GUIDE.read_text()
+    for name, lesson in LESSONS.items():
+        block = guide.split(publish.BEGIN.format(f"lesson {name}"))[1].split(publish.END.format(f"lesson {name}"))[0]
+        assert lesson.watch in block and lesson.why in block and f"(lessons/{name}.png)" in block
+        assert all(question in block for _, question in lesson.predict)
+
+
+def test_a_guide_without_a_lessons_markers_is_refused_naming_them():
+    with pytest.raises(SystemExit, match="has no block for 'lesson trap'"):
+        publish.filled_guide(publish.GUIDE.read_text().replace(publish.BEGIN.format("lesson trap"), ""))
+
+
+def test_a_lesson_yaml_with_a_wrong_field_or_setting_is_refused_naming_the_file(tmp_path):
+    source = (publish.ROOT / "sim" / "classroom" / "syllabus" / "trap.yaml").read_text()
+    broken = tmp_path / "trap.yaml"
+    broken.write_text(source.replace("why:", "reason:"))
+    with pytest.raises(ConfigError, match=r"trap.yaml: missing fields \['why'\], unknown fields \['reason'\]"):
+        read_lesson(broken)
+    broken.write_text(source.replace("firm.surprise.regress: false", "firm.surprise.regres: false"))
+    with pytest.raises(ConfigError, match="trap.yaml: try_next: .*firm.surprise.regres"):
+        read_lesson(broken)
 
 
 @pytest.mark.parametrize("name", PRESETS)

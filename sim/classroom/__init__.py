@@ -1,6 +1,8 @@
 """The classroom: lessons, the dashboard (``servsim-dashboard``) and slides (``servsim-lesson``).
 
-    lessons.py          what each lesson shows, its preset, its counterfactual and its questions
+    syllabus/NAME.yaml  one lesson, whole: its words, run, question, try-next, reference and slide panels
+    lessons.py          reads the syllabus; composes a lesson's settings and its counterfactual
+    publish.py          writes the Hydra presets (configs/lesson/) and docs/teaching.md's blocks from it
     model.py            ClassroomModel: a lesson as the dashboard runs it; the on-screen controls
     dashboard.py        the Solara page for a projector
     slides.py           a lesson as one annotated figure for slides

@@ -4,9 +4,10 @@ A teacher picks a lesson and presses Play: the simulation runs at a chosen
 number of days per second, the lesson's two key plots show the run against
 its counterfactual (a grey line: the same market on the same dice with the
 lesson's reference policy), and the run stops on the lesson's question days
-until the class has answered. At 1280x720 the lesson text, the controls and
-the two key plots fit on one screen; the settings, the picture of people and
-the other plots follow below.
+until the class has answered. At a projector's 1280x720 the lesson's words (what
+to watch, why it happens, what to try next with its *Try it* button), the
+controls and the two key plots fit on one screen; the settings, the picture of
+people and the other plots follow below, for a class that scrolls.
 
 Why not Mesa's SolaraViz: its controller always shows "Play Interval (ms)",
 "Render Interval (steps)" and "Use Threads" and counts steps, not days, and it
@@ -19,6 +20,7 @@ Every browser session gets its own model.
 
 from __future__ import annotations
 
+import argparse
 import io
 import sys
 import time
@@ -33,7 +35,6 @@ from matplotlib.figure import Figure
 from PIL import Image
 from matplotlib.lines import Line2D
 
-from agents.firm import SurpriseSchedule
 from sim import panels
 from sim.classroom.lessons import LESSONS
 from sim.classroom.model import (
@@ -44,7 +45,9 @@ from sim.classroom.model import (
     STATUSES,
     ClassroomModel,
     control_specs,
+    describe_setting,
 )
+from sim.classroom.slides import OneLineParser
 
 STATUS_COLOURS = {
     "no problem yet": "#5dade2",
@@ -60,9 +63,11 @@ STATUS_PALETTE = np.array([STATUS_COLOURS[name] for name in STATUSES])  # indexe
 LEFT_STATUSES = (LEFT_QUIETLY, LEFT_AFTER_COMPLAINT)
 
 DPI = 100
-PLOT_FONT_PT = 9.5  # 13 px at 100 dpi, shown at its natural size: readable from the back of a room
-KEY_PLOT_SIZE = (8.9, 2.95)  # inches at DPI: 890 x 295 px, two of them beside the lesson column at 1280x720
+PLOT_FONT_PT = 11  # 15 px at 100 dpi, shown at its natural size: readable from the back of a room
+PLOT_TITLE_PT = 12.5  # 17 px
+KEY_PLOT_SIZE = (8.85, 2.8)  # inches at DPI: 885 x 280 px, two of them beside the lesson column at 1280x720
 OTHER_PLOT_SIZE = (6.2, 3.2)
+PLOT_FONTS = {"font.size": PLOT_FONT_PT, "axes.titlesize": PLOT_TITLE_PT, "legend.fontsize": PLOT_FONT_PT}
 FRAME_SECONDS = 0.2  # at most five redraws a second while playing
 SPEED_DAYS_PER_SECOND = (5, 100, 50)  # slider range and default: a two-year lesson in under 15 s
 STEP_DAYS = 7
@@ -73,7 +78,9 @@ PAGE_CSS = """
 .servsim-page h2 { font-size: 19px; margin: 0; }
 .servsim-page h3 { font-size: 17px; margin: 0 0 4px 0; }
 .servsim-page p { margin: 0 0 6px 0; }
-.servsim-lesson { width: 350px; min-width: 350px; }
+.servsim-lesson { width: 360px; min-width: 360px; }
+.servsim-key-column { width: 885px; }
+.servsim-small { font-size: 13px; color: #444; }
 .servsim-question { background: #fff3cd; border-left: 5px solid #e67e22; padding: 6px 8px; margin: 4px 0; }
 .servsim-plot img { display: block; }
 .servsim-page .v-slider__thumb-container[aria-valuenow]::after {
@@ -92,7 +99,7 @@ def frame_of(model: ClassroomModel) -> panels.Frame:
     config = model.config
     return panels.Frame(
         days=config.days,
-        window=SurpriseSchedule(config.firm.surprise).window(config.days),
+        window=model.firm.surprise.window(config.days),
         tolerance=config.customers.tolerance,
         starting_customers=model.starting_customers,
         reference_label=model.lesson.reference_label,
@@ -149,10 +156,10 @@ def panel_figure(name: str, model: ClassroomModel, size=KEY_PLOT_SIZE) -> Figure
     with model.lock:
         ts = timeseries(model)
     reference = model.reference_timeseries().iloc[: len(ts)]
-    with matplotlib.rc_context({"font.size": PLOT_FONT_PT}):
+    with matplotlib.rc_context(PLOT_FONTS):
         fig = Figure(figsize=size, dpi=DPI)
         ax = fig.subplots()
-        fig.subplots_adjust(left=0.085, right=0.92, top=0.88, bottom=0.17)
+        fig.subplots_adjust(left=0.09, right=0.935, top=0.89, bottom=0.19)
         panels.PANELS[name](ax, ts, frame_of(model), reference)
     return fig
 
@@ -167,7 +174,7 @@ def people_figure(model: ClassroomModel) -> Figure:
     column, row = np.divmod(np.arange(status.size), side)
     colours = STATUS_PALETTE[status]
     left = np.isin(status, LEFT_STATUSES)
-    with matplotlib.rc_context({"font.size": PLOT_FONT_PT}):
+    with matplotlib.rc_context(PLOT_FONTS):
         fig = Figure(figsize=OTHER_PLOT_SIZE, dpi=DPI)
         grid_ax, legend_ax = fig.subplots(1, 2, width_ratios=[1.0, 1.1])
         fig.subplots_adjust(left=0.02, right=0.99, top=0.9, bottom=0.03, wspace=0.05)
@@ -197,18 +204,14 @@ def Plot(image: bytes, css_class: str = "servsim-plot"):
 
 
 # ------------------------------------------------------------------ words
-def _describe_change(label: str, value) -> str:
-    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
-
-
 def describe_changes(changes: list[tuple[str, object]]) -> str:
     if not changes:
         return "The lesson as set. Move a setting below, then press Restart with these settings."
-    return "Changed from the lesson: " + "; ".join(_describe_change(label, value) for label, value in changes) + "."
+    return "Changed from the lesson: " + "; ".join(describe_setting(key, value) for key, value in changes) + "."
 
 
-def _paragraph(heading: str, text: str):
-    return solara.v.Html(tag="p", children=[solara.v.Html(tag="b", children=[heading + " "]), text])
+def _paragraph(heading: str, text: str, css_class: str = ""):
+    return solara.v.Html(tag="p", class_=css_class, children=[solara.v.Html(tag="b", children=[heading + " "]), text])
 
 
 # ------------------------------------------------------------------ the page
@@ -362,6 +365,10 @@ def LessonView(lesson_name: str, on_lesson):
         set_generation(generation + 1)
         shown_day.value = 0
 
+    def try_next():
+        draft.value = {**defaults, **lesson.try_settings}
+        restart()
+
     with solara.Column(classes=["servsim-page"], gap="4px"):
         with solara.Row(style={"align-items": "center"}, gap="6px"):
             solara.v.Html(tag="h2", children=["servsim classroom"])
@@ -371,12 +378,16 @@ def LessonView(lesson_name: str, on_lesson):
         with solara.Row(gap="12px", style={"flex-wrap": "nowrap"}):
             with solara.Column(classes=["servsim-lesson"], gap="4px"):
                 solara.v.Html(tag="h3", children=[lesson.title])
-                solara.v.Html(tag="p", children=[lesson.watch])
+                solara.v.Html(tag="p", class_="servsim-watch", children=[lesson.watch])
                 Controls(model, playing, speed, shown_day, restart)
-            KeyPlots(model, shown_day)
-        _paragraph("This run.", describe_changes(model.changes_from_lesson()))
-        _paragraph("Why it happens.", lesson.why)
-        _paragraph("Try next.", lesson.try_next)
+                with solara.Div(classes=["servsim-try"]):
+                    _paragraph("Try next.", lesson.try_next)
+                    solara.Button("Try it", color="success", small=True, on_click=try_next)
+                solara.v.Html(tag="p", class_="servsim-small servsim-this-run",
+                              children=[describe_changes(model.changes_from_lesson())])
+            with solara.Column(classes=["servsim-key-column"], gap="4px"):
+                KeyPlots(model, shown_day)
+                _paragraph("Why it happens.", lesson.why, "servsim-why")
         Settings(lesson_name, draft, restart)
         MorePlots(model, shown_day, playing.value)
 
@@ -389,8 +400,25 @@ def Page():
     LessonView(lesson, set_lesson).key(f"lesson-{lesson}")
 
 
-def main() -> None:
-    """Start the dashboard server; extra arguments go to ``solara run`` (e.g. ``--port 8800 --no-open``)."""
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a whole number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the dashboard server on servsim's options (Solara's own stay hidden: a teacher needs three)."""
+    parser = OneLineParser(
+        prog="servsim-dashboard",
+        description=f"The servsim classroom: {len(LESSONS)} lessons to play live, made for a projector (1280x720). "
+        "Each browser that opens the page drives its own simulation.",
+    )
+    parser.add_argument("--host", default="localhost",
+                        help="address to listen on (default localhost; 0.0.0.0 lets students on the network open it)")
+    parser.add_argument("--port", type=_port, default=8765, help="port of the page (default 8765)")
+    parser.add_argument("--no-open", action="store_true", help="do not open a browser window")
+    args = parser.parse_args(argv)
+
     from solara.__main__ import cli
     from solara.server import settings
 
@@ -404,4 +432,5 @@ def main() -> None:
     settings.telemetry.mixpanel_enable = False  # no usage reports leave the classroom
     settings.theme.show_banner = False  # its corner badge would sit over the lesson text on a projector
     settings.theme.title = "servsim classroom"
-    cli(["run", f"{__name__}:Page", "--production", "--no-check-version", *sys.argv[1:]], prog_name="servsim-dashboard")
+    options = ["--host", args.host, "--port", str(args.port), *(["--no-open"] if args.no_open else [])]
+    cli(["run", f"{__name__}:Page", "--production", "--no-check-version", *options], prog_name="servsim-dashboard")

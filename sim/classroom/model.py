@@ -60,9 +60,18 @@ CONTROLS = (
     Control("customers.learning_rate", "Customers learn from each visit", 0.01, high=0.5),
     Control("customers.loss_aversion", "Loss aversion (losses weigh x times)", 0.05, high=5.0),
     Control("market.customers", "People in the market", 500, low=1000, high=20000),
-    Control("days", "Days to run", 10, low=60, high=730),
+    Control("days", "Days to run", 5, low=60, high=730),  # steps of 5 from 60: 365, 540 and 730 lie on the grid
     Control("seed", "Seed", 1, high=99),
 )
+
+
+CONTROL_LABELS = {control.key: control.label for control in CONTROLS}
+
+
+def describe_setting(key: str, value) -> str:
+    """A setting in the words of its on-screen control ("Promise (0-10) = 6.5")."""
+    label = CONTROL_LABELS.get(key, key)
+    return f"{label}: {'yes' if value else 'no'}" if isinstance(value, bool) else f"{label} = {value:g}"
 
 
 def schema_field(key: str):
@@ -146,10 +155,10 @@ class ClassroomModel(ServiceModel):
         self.questions.pop(self.day, None)
 
     def changes_from_lesson(self) -> list[tuple[str, object]]:
-        """(label, value) of each control this run sets differently from its lesson: what a restart applied."""
+        """(key, value) of each control this run sets differently from its lesson: what a restart applied."""
         preset = lesson_settings(self.lesson.name)
         return [
-            (control.label, config_value(self.config, control.key))
+            (control.key, config_value(self.config, control.key))
             for control in CONTROLS
             if config_value(self.config, control.key) != setting(preset, control.key)
         ]

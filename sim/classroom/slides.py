@@ -21,7 +21,6 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from agents.firm import SurpriseSchedule
 from sim import panels
 from sim.classroom.lessons import LESSONS, Lesson, lesson_settings, reference_settings, with_setting
 from sim.panels import REFERENCE_COLOUR
@@ -33,6 +32,7 @@ RUN_COLOURS = ("#2c3e50", REFERENCE_COLOUR)  # the lesson's run, its counterfact
 # ("no problem yet": customers with the firm and no problem on the same days, the comparison group).
 HISTORIES = ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")
 FORMATS = ("png", "pdf")
+SLIDE_FONTS = {"font.size": 11, "legend.fontsize": 10.5}
 MIN_GROUP = 30  # a share of fewer people than this is noise, not a lesson
 
 
@@ -42,6 +42,7 @@ class Run:
     config: ServsimConfig
     timeseries: pd.DataFrame
     summary: dict
+    window: tuple[int, int] | None  # the surprise, as the run's model scheduled it
 
 
 def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
@@ -54,15 +55,15 @@ def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
     runs = []
     for label, tree in (("this lesson", settings), (lesson.reference_label, reference_settings(lesson, settings))):
         config = validate(tree)
-        timeseries, summary, _ = simulate(config)
-        runs.append(Run(label, config, timeseries, summary))
+        timeseries, summary, model = simulate(config)
+        runs.append(Run(label, config, timeseries, summary, model.firm.surprise.window(config.days)))
     return runs
 
 
 def run_frame(run: Run, reference: Run) -> panels.Frame:
     return panels.Frame(
         days=run.config.days,
-        window=SurpriseSchedule(run.config.firm.surprise).window(run.config.days),
+        window=run.window,
         tolerance=run.config.customers.tolerance,
         starting_customers=run.summary["customers_initial"],
         reference_label=reference.label,
@@ -92,7 +93,7 @@ def history_panel(ax, runs):
             ax.annotate(f"{100 * k:.0f}%" if show else "", (x, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center")
             size = f"{n:,} followed" if show else ("none" if n == 0 else f"too few ({n})")
-            ax.annotate(size, (x, 2), rotation=90, ha="center", va="bottom", fontsize=9,
+            ax.annotate(size, (x, 2), rotation=90, ha="center", va="bottom", fontsize=10,
                         color="white" if show else "black")
     ax.set_xticks(positions, history_labels(runs[0].config.recovery.fast_days))
     ax.set_ylim(0, 125)  # room on top for the legend
@@ -130,7 +131,7 @@ def chain_panel(ax, runs):
     for x, run, value, product in zip(positions, runs, simulated, formula):
         r, n = run.config.firm.step_reliability, run.config.firm.chain_steps
         ax.annotate(f"{r:.2f}^{n} = {product:.0f}%", (x, product), xytext=(0, 6), textcoords="offset points",
-                    ha="center", fontsize=10)
+                    ha="center", fontsize=11)
         ax.annotate(f"{value:.0f}%", (x, value), xytext=(0, -24), textcoords="offset points",
                     ha="center", color="white", fontsize=12, fontweight="bold")
     ax.set_xticks(positions, [run.label for run in runs])
@@ -144,13 +145,6 @@ def chain_panel(ax, runs):
 
 # Bar charts of a run's totals, drawn on the slides only (the shared panels are time series).
 BARS = {"history": history_panel, "voice": voice_panel, "chain": chain_panel}
-SLIDES = {
-    "trap": ("expectation", "attitudes", "retention", "outcome_mix"),
-    "promise": ("attitudes", "retention", "money", "expectation"),
-    "recovery": ("iceberg", "history", "retention", "money"),
-    "iceberg": ("iceberg", "voice", "history", "retention"),
-    "reliability_chain": ("chain", "outcome_mix", "attitudes", "retention"),
-}
 
 
 def headline(lesson: Lesson, runs: list[Run]) -> str:
@@ -171,12 +165,13 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
     from matplotlib.figure import Figure
 
     frame = run_frame(*runs)
-    # Legends a point smaller: at 10 the longest (satisfaction and trust, each visit) overrun their axes.
-    with matplotlib.rc_context({"font.size": 10, "legend.fontsize": 9}):
+    # Shown full-screen at 1280x720 (96% of its 1330 px), 11 pt is 14.7 px and 10.5 pt legends 14 px: readable
+    # from the back of a room. Legends half a point smaller: at 11 the longest (satisfaction and trust) overrun their axes.
+    with matplotlib.rc_context(SLIDE_FONTS):
         fig = Figure(figsize=(13.3, 8.2))
         axes = fig.subplots(2, 2)
-        fig.subplots_adjust(left=0.06, right=0.94, top=0.83, bottom=0.15, hspace=0.42, wspace=0.22)
-        for name, ax in zip(SLIDES[lesson.name], axes.flat):
+        fig.subplots_adjust(left=0.06, right=0.94, top=0.83, bottom=0.15, hspace=0.42, wspace=0.3)
+        for name, ax in zip(lesson.figure, axes.flat):
             if name in BARS:
                 BARS[name](ax, runs)
             else:
@@ -185,9 +180,9 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
         fig.suptitle(lesson.title, fontsize=15, fontweight="bold")
         fig.text(0.5, 0.935, f"{config.description}  ({config.market.customers:,} people, seed {config.seed})",
                  ha="center", color="#555555")
-        numbers = "\n".join(textwrap.fill(line, width=160) for line in headline(lesson, runs).split("\n"))
-        fig.text(0.5, 0.915, numbers, ha="center", va="top", fontweight="bold")
-        fig.text(0.06, 0.02, textwrap.fill("Why: " + lesson.why, width=165), va="bottom")
+        numbers = "\n".join(textwrap.fill(line, width=165) for line in headline(lesson, runs).split("\n"))
+        fig.text(0.5, 0.915, numbers, ha="center", va="top", fontweight="bold", fontsize=10.5)
+        fig.text(0.06, 0.02, textwrap.fill("Why: " + lesson.why, width=150), va="bottom")
     return fig
 
 
@@ -204,7 +199,7 @@ def write_lesson(name: str, out_dir: Path, formats: tuple[str, ...], customers: 
     return paths
 
 
-class _OneLineParser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """Bad input gets one line naming the problem, not a usage block."""
 
     def error(self, message):
@@ -221,7 +216,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = _OneLineParser(prog="servsim-lesson", description="Draw a lesson as an annotated figure for slides.")
+    parser = OneLineParser(prog="servsim-lesson", description="Draw a lesson as an annotated figure for slides.")
     parser.add_argument("lesson", help=f"one of: {', '.join(LESSONS)}")
     parser.add_argument("--out", type=Path, default=Path("results/lessons"), help="folder for the figures")
     parser.add_argument("--formats", type=_formats, default=FORMATS, help="png,pdf (default both)")
