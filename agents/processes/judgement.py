@@ -4,8 +4,8 @@ Disconfirmation is classified into the four outcomes by the zone of tolerance;
 its prospect-theory value moves satisfaction; a broken promise (explicit or
 implicit) cuts trust; a guarantee pays when the *stated* promise is missed
 (and then softens the cut); expectation learns from what was perceived. A
-visit below the zone leaves a grievance as deep as the shortfall, and is
-logged as a problem.
+visit below the zone leaves a grievance of ``problem_grievance`` plus the depth
+of the shortfall, and is logged as a problem.
 """
 
 from __future__ import annotations
