@@ -132,14 +132,17 @@ def build(spec: BankSpec, size: int, root: Path, *, chunk: int = 40, n_jobs: int
     folder = bank_folder(root, spec)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / MANIFEST
-    wanted = {**spec.to_json(), "model_version": model_version(), "chunk": chunk}
+    wanted = {**spec.to_json(), "model_version": model_version()}
     if manifest.exists():
         stored = json.loads(manifest.read_text())
+        chunk = stored.pop("chunk")  # a bank resumes in the chunks it was started with
+        if stored.get("model_version") != model_version():
+            raise BankError(f"{folder} holds a bank of model version {stored.get('model_version')}, not {model_version()}: "
+                            "choose another bank folder")
         if stored != wanted:
-            raise BankError(f"{folder} holds a bank of other settings or another model version ({stored.get('model_version')}); "
-                            f"this calibration needs {model_version()}: choose another bank folder")
+            raise BankError(f"{folder} holds a bank of other settings: choose another bank folder")
     else:
-        manifest.write_text(json.dumps(wanted, indent=2))
+        manifest.write_text(json.dumps({**wanted, "chunk": chunk}, indent=2))
     chunks = range(math.ceil(size / chunk))
     todo = [k for k in chunks if not chunk_path(folder, k).exists()]
     done_rows = sum(min(chunk, size - k * chunk) for k in chunks if k not in todo)

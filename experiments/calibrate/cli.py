@@ -33,7 +33,8 @@ def refuse(error: Exception) -> None:
     sys.exit(2)
 
 
-@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="calibrate")
+# Its own folder of configs/: in configs/ itself, observed=FILE would name the group configs/observed/.
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR / "calibrate"), config_name="calibrate")
 def calibrate_job(cfg: DictConfig) -> None:
     from experiments.calibrate.run import calibrate
 

@@ -1,0 +1,156 @@
+"""Does the posterior hold the truth as often as it says? Synthetic firms drawn from the prior (Talts et al. 2018).
+
+Each synthetic firm is a run at known parameters, simulated apart from the bank (a bank
+of its own, another seed); given only its summary figures, it gets a posterior, and for
+every parameter we count how often the truth falls in the 50% and 90% central intervals
+(calibrated: inside the binomial 99% band around 50% and 90%), rank the truth among
+posterior draws (SBC: uniform ranks when calibrated), measure the contraction against
+the prior and draw the truth against the estimate. A parameter whose posterior barely
+contracts is named as not identified by these figures.
+
+    python -m experiments.calibrate.validation BANK FIRMS OUT [--method npe|abc] [--keys example|three]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.calibrate import bank as banks
+from experiments.calibrate.inference import NeuralPosterior, Training, abc_sample
+from experiments.calibrate.observed import Figure, load_observed
+from experiments.calibrate.outputs import PARTLY, PINNED
+from experiments.calibrate.priors import Prior
+
+# Ranks of the truth among this many posterior draws (SBC): 100 possible ranks in 10 bins.
+SBC_DRAWS = 99
+THREE = ("retention_never_left", "complaint_share", "complaint_ratio")
+
+
+def binomial_band(firms: int, level: float) -> tuple[float, float]:
+    """The share of ``firms`` whose truth a calibrated ``level`` interval holds, 99% of the time."""
+    return stats.binom.ppf(0.005, firms, level) / firms, stats.binom.ppf(0.995, firms, level) / firms
+
+
+def posterior_draws(bank: pd.DataFrame, prior_list: list[Prior], keys: list[str], firms: pd.DataFrame, method: str,
+                    draws: int, seed: int = 0) -> list[np.ndarray]:
+    """Each firm's posterior draws given its figures (the neural estimator is trained once: amortised)."""
+    rng = np.random.default_rng(seed)
+    figures = [Figure(k, value=0.0) for k in keys]
+    training = Training.of(bank, prior_list, figures, rng)
+    if method == "npe":
+        network = NeuralPosterior(training, seed)
+        return [network.sample(firm[keys].to_numpy(float), draws, seed + i) for i, (_, firm) in enumerate(firms.iterrows())]
+    out = []
+    for _, firm in firms.iterrows():
+        training.figures = [Figure(k, value=float(firm[k])) for k in keys]
+        out.append(abc_sample(training, draws, rng))
+    return out
+
+
+def check(prior_list: list[Prior], firms: pd.DataFrame, samples: list[np.ndarray]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(per parameter: coverage of the 50% and 90% intervals, contraction, R^2 of the median; SBC ranks; quantiles)."""
+    truth = firms[[p.key for p in prior_list]].to_numpy(float)
+    s = np.stack(samples)  # firms x draws x parameters
+    q = np.quantile(s, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
+    thin = s[:, np.linspace(0, s.shape[1] - 1, SBC_DRAWS).astype(int), :]
+    ranks = (thin < truth[:, None, :]).sum(axis=1)
+    prior_var = np.array([p.width**2 / 12 for p in prior_list])
+    median = q[2]
+    rows = []
+    for j, p in enumerate(prior_list):
+        shrink = float(np.mean(1 - s[:, :, j].var(axis=1) / prior_var[j]))
+        r2 = 1 - np.mean((median[:, j] - truth[:, j]) ** 2) / truth[:, j].var()
+        rows.append({"parameter": p.key, "in_50": float(np.mean((q[1][:, j] <= truth[:, j]) & (truth[:, j] <= q[3][:, j]))),
+                     "in_90": float(np.mean((q[0][:, j] <= truth[:, j]) & (truth[:, j] <= q[4][:, j]))),
+                     "contraction": shrink, "r2_median": float(r2),
+                     "sbc_chi2_p": float(stats.chisquare(np.histogram(ranks[:, j], bins=10, range=(0, SBC_DRAWS + 1))[0]).pvalue),
+                     "identified": "yes" if shrink >= PINNED else "partly" if shrink >= PARTLY else "no"})
+    return pd.DataFrame(rows), ranks, q
+
+
+def figures(prior_list: list[Prior], firms: pd.DataFrame, q: np.ndarray, ranks: np.ndarray, out: Path, title: str) -> None:
+    """recovery.png (truth against posterior median with 90% intervals) and sbc.png (rank histograms)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = len(prior_list)
+    cols = 3
+    rows = int(np.ceil(d / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 3.0 * rows))
+    for j, (ax, p) in enumerate(zip(axes.flat, prior_list)):
+        t = firms[p.key].to_numpy(float)
+        ax.errorbar(t, q[2][:, j], yerr=[q[2][:, j] - q[0][:, j], q[4][:, j] - q[2][:, j]], fmt="o", ms=2, lw=0.5,
+                    alpha=0.6, color="tab:blue")
+        ax.plot([p.low, p.high], [p.low, p.high], "k--", lw=0.8)
+        ax.set_xlim(p.low, p.high)
+        ax.set_ylim(p.low, p.high)
+        ax.set_title(p.key.removeprefix("customers."), fontsize=8)
+        ax.set_xlabel("true value", fontsize=7)
+        ax.set_ylabel("posterior median, 90% interval", fontsize=7)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[d:]:
+        ax.axis("off")
+    fig.suptitle(f"Recovery over {len(firms)} synthetic firms ({title})", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "recovery.png", dpi=100)
+    plt.close(fig)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 2.4 * rows))
+    expected = len(firms) / 10
+    low, high = stats.binom.ppf([0.005, 0.995], len(firms), 0.1)
+    for j, (ax, p) in enumerate(zip(axes.flat, prior_list)):
+        ax.hist(ranks[:, j], bins=10, range=(0, SBC_DRAWS + 1), color="tab:blue", alpha=0.8)
+        ax.axhspan(low, high, color="grey", alpha=0.25)
+        ax.axhline(expected, color="k", lw=0.8)
+        ax.set_title(p.key.removeprefix("customers."), fontsize=8)
+        ax.set_xlabel("rank of the truth among 99 draws", fontsize=7)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[d:]:
+        ax.axis("off")
+    fig.suptitle(f"SBC rank histograms ({title}); grey: 99% band of a uniform histogram", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "sbc.png", dpi=100)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bank")
+    parser.add_argument("firms")
+    parser.add_argument("out")
+    parser.add_argument("--method", default="npe", choices=("npe", "abc"))
+    parser.add_argument("--keys", default="example", choices=("example", "three"))
+    parser.add_argument("--firms-used", type=int, default=100)
+    parser.add_argument("--draws", type=int, default=1000)
+    args = parser.parse_args()
+    spec, bank = banks.load(Path(args.bank))
+    _, firms = banks.load(Path(args.firms))
+    keys = list(THREE) if args.keys == "three" else load_observed("configs/observed/example_firm.yaml").keys
+    firms = firms.dropna(subset=keys).head(args.firms_used)
+    prior_list = list(spec.priors)
+    start = time.perf_counter()
+    samples = posterior_draws(bank, prior_list, keys, firms, args.method, args.draws)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # KiB on Linux
+    table, ranks, q = check(prior_list, firms, samples)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    figures(prior_list, firms, q, ranks, out, f"{args.method}, {args.keys} figures, bank {len(bank)} runs")
+    band50, band90 = binomial_band(len(firms), 0.5), binomial_band(len(firms), 0.9)
+    table.to_csv(out / "validation.csv", index=False)
+    print(f"{args.method}, {args.keys} figures ({len(keys)}), {len(firms)} firms, bank {len(bank)} runs: "
+          f"{seconds:.1f} s for all posteriors, peak resident memory {peak:.0f} MiB")
+    print(f"99% bands: 50% interval {band50[0]:.2f}-{band50[1]:.2f}, 90% interval {band90[0]:.2f}-{band90[1]:.2f}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+
+
+if __name__ == "__main__":
+    main()
