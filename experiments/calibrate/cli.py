@@ -1,7 +1,7 @@
 """``servsim-calibrate``: a firm's figures in, a posterior over its customers' behaviour out (Hydra app).
 
     servsim-calibrate observed=configs/observed/example_firm.yaml
-    servsim-calibrate observed=FILE method=abc bank_fraction=0.2
+    servsim-calibrate observed=FILE method=npe bank_fraction=0.2
     servsim-calibrate records=events.parquet    print the records' figures as an observed file
 
 A mistake in the input (the observed file, a bank folder that is not a bank, a bank of

@@ -81,7 +81,7 @@ def bank_for(observed: Observed, *, size: int, fraction: float, root: Path, bank
     return folder, rows, note
 
 
-def calibrate(observed: str | Path | Observed, *, out_dir: str | Path | None = None, method: str = "npe",
+def calibrate(observed: str | Path | Observed, *, out_dir: str | Path | None = None, method: str = "abc",
               bank: str | None = None, bank_size: int = 2000, bank_fraction: float = 1.0, draws: int = 2000,
               check_runs: int = 40, n_jobs: int = -1, seed: int = 0, bank_root: str | Path = BANK_ROOT,
               progress: bool = True) -> Calibration:

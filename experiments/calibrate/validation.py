@@ -8,7 +8,7 @@ posterior draws (SBC: uniform ranks when calibrated), measure the contraction ag
 the prior and draw the truth against the estimate. A parameter whose posterior barely
 contracts is named as not identified by these figures.
 
-    python -m experiments.calibrate.validation BANK FIRMS OUT [--method npe|abc] [--keys example|three]
+    python -m experiments.calibrate.validation BANK FIRMS OUT [--method abc|npe] [--keys example|three]
 """
 
 from __future__ import annotations
@@ -75,50 +75,51 @@ def check(prior_list: list[Prior], firms: pd.DataFrame, samples: list[np.ndarray
     return pd.DataFrame(rows), ranks, q
 
 
-def figures(prior_list: list[Prior], firms: pd.DataFrame, q: np.ndarray, ranks: np.ndarray, out: Path, title: str) -> None:
-    """recovery.png (truth against posterior median with 90% intervals) and sbc.png (rank histograms)."""
+def _panels(prior_list: list[Prior], height: float, draw, title: str, path: Path) -> None:
+    """One panel per parameter, three to a row: ``draw(ax, j, prior)`` fills each."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    d = len(prior_list)
     cols = 3
-    rows = int(np.ceil(d / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 3.0 * rows))
+    rows = int(np.ceil(len(prior_list) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, height * rows))
     for j, (ax, p) in enumerate(zip(axes.flat, prior_list)):
+        draw(ax, j, p)
+        ax.set_title(p.key.removeprefix("customers."), fontsize=8)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[len(prior_list):]:
+        ax.axis("off")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def figures(prior_list: list[Prior], firms: pd.DataFrame, q: np.ndarray, ranks: np.ndarray, out: Path, title: str) -> None:
+    """recovery.png (truth against posterior median with 90% intervals) and sbc.png (rank histograms)."""
+
+    def recovery(ax, j, p):
         t = firms[p.key].to_numpy(float)
         ax.errorbar(t, q[2][:, j], yerr=[q[2][:, j] - q[0][:, j], q[4][:, j] - q[2][:, j]], fmt="o", ms=2, lw=0.5,
                     alpha=0.6, color="tab:blue")
         ax.plot([p.low, p.high], [p.low, p.high], "k--", lw=0.8)
         ax.set_xlim(p.low, p.high)
         ax.set_ylim(p.low, p.high)
-        ax.set_title(p.key.removeprefix("customers."), fontsize=8)
         ax.set_xlabel("true value", fontsize=7)
         ax.set_ylabel("posterior median, 90% interval", fontsize=7)
-        ax.tick_params(labelsize=6)
-    for ax in list(axes.flat)[d:]:
-        ax.axis("off")
-    fig.suptitle(f"Recovery over {len(firms)} synthetic firms ({title})", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out / "recovery.png", dpi=100)
-    plt.close(fig)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 2.4 * rows))
-    expected = len(firms) / 10
+
     low, high = stats.binom.ppf([0.005, 0.995], len(firms), 0.1)
-    for j, (ax, p) in enumerate(zip(axes.flat, prior_list)):
+
+    def sbc(ax, j, p):
         ax.hist(ranks[:, j], bins=10, range=(0, SBC_DRAWS + 1), color="tab:blue", alpha=0.8)
         ax.axhspan(low, high, color="grey", alpha=0.25)
-        ax.axhline(expected, color="k", lw=0.8)
-        ax.set_title(p.key.removeprefix("customers."), fontsize=8)
+        ax.axhline(len(firms) / 10, color="k", lw=0.8)
         ax.set_xlabel("rank of the truth among 99 draws", fontsize=7)
-        ax.tick_params(labelsize=6)
-    for ax in list(axes.flat)[d:]:
-        ax.axis("off")
-    fig.suptitle(f"SBC rank histograms ({title}); grey: 99% band of a uniform histogram", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out / "sbc.png", dpi=100)
-    plt.close(fig)
+
+    _panels(prior_list, 3.0, recovery, f"Recovery over {len(firms)} synthetic firms ({title})", out / "recovery.png")
+    _panels(prior_list, 2.4, sbc, f"SBC rank histograms ({title}); grey: 99% band of a uniform histogram", out / "sbc.png")
 
 
 def main() -> None:
@@ -126,7 +127,7 @@ def main() -> None:
     parser.add_argument("bank")
     parser.add_argument("firms")
     parser.add_argument("out")
-    parser.add_argument("--method", default="npe", choices=("npe", "abc"))
+    parser.add_argument("--method", default="abc", choices=("abc", "npe"))
     parser.add_argument("--keys", default="example", choices=("example", "three"))
     parser.add_argument("--firms-used", type=int, default=100)
     parser.add_argument("--draws", type=int, default=1000)
