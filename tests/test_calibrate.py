@@ -138,21 +138,22 @@ def test_a_posterior_file_of_another_model_version_is_refused(tmp_path):
 @pytest.fixture(scope="session")
 def small_bank(tmp_path_factory):
     root = tmp_path_factory.mktemp("banks")
-    _, rows = banks.load(banks.build(SMALL_BANK, 150, root, chunk=25, progress=False))
+    folder = banks.build(SMALL_BANK, 150, root, chunk=25, progress=False)
+    _, rows = banks.load(folder)
     firms_spec = banks.BankSpec(customers=SMALL_BANK.customers, days=SMALL_BANK.days, seed=8)  # apart from the bank
     _, firms = banks.load(banks.build(firms_spec, 30, root, chunk=30, progress=False))
-    return rows, firms
+    return rows, firms, folder
 
 
 def test_a_figure_no_prior_draw_comes_near_is_refused_saying_by_how_much(small_bank):
-    rows, _ = small_bank
+    rows, _, _ = small_bank
     far = Observed("far", 200, 180, {}, (Figure("complaint_share", value=0.9, se=0.01),))
     with pytest.raises(ObservedError, match=r"complaint_share = 0.9, but the bank's \d+ prior draws give"):
         check_reachable(far, rows)
 
 
 def hidden_firm_posterior(small_bank, method):
-    rows, firms = small_bank
+    rows, firms, _ = small_bank
     firm = firms.dropna(subset=THREE).iloc[0]
     draws = posterior(rows, priors(), [Figure(k, value=float(firm[k])) for k in THREE], method=method, draws=1000)
     assert draws.shape == (1000, len(priors()))
@@ -187,7 +188,7 @@ def test_the_neural_posterior_trains_on_a_bank_and_holds_the_hidden_truth(small_
 
 def test_over_thirty_firms_the_90_percent_intervals_are_calibrated(small_bank):
     """The share of synthetic firms whose truth the 90% interval holds lies in the binomial 99% band, per parameter."""
-    rows, firms = small_bank
+    rows, firms, _ = small_bank
     prior_list = priors()
     firms = firms.dropna(subset=THREE)
     rng = np.random.default_rng(0)
@@ -198,3 +199,25 @@ def test_over_thirty_firms_the_90_percent_intervals_are_calibrated(small_bank):
     assert ranks.shape == (len(firms), len(prior_list))
     for row in table.itertuples():
         assert low <= row.in_90 <= high, (row.parameter, row.in_90, low, high)
+
+
+def test_servsim_calibrate_writes_the_posterior_the_check_and_the_report(small_bank, tmp_path):
+    """servsim.calibrate against an existing bank: posterior.parquet (one float column per parameter, the
+    model version in its metadata, readable by read_posterior), both figures, the check and report.md."""
+    import servsim
+
+    _, firms, folder = small_bank
+    firm = firms.dropna(subset=THREE).iloc[1]
+    figures = {k: {"value": float(firm[k]), "se": 0.01} for k in THREE}
+    path = observed_file(tmp_path, figures, {"customers": SMALL_BANK.customers, "days": SMALL_BANK.days})
+    out = tmp_path / "fit"
+    fit = servsim.calibrate(path, out_dir=out, bank=str(folder), draws=500, check_runs=4, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["pair_plot.png", "posterior.parquet", "predictive_check.csv",
+                                                    "predictive_check.png", "report.md"]
+    draws = read_posterior(out / "posterior.parquet")
+    assert list(draws.columns) == [p.key for p in priors()] and len(draws) == 500
+    assert (draws.dtypes == "float64").all()
+    pd.testing.assert_frame_equal(draws, fit.draws)
+    assert set(fit.check["figure"]) == set(THREE) and (fit.check["runs"] == 4).all()
+    report = (out / "report.md").read_text()
+    assert "customers.complaint_propensity" in report and "Posterior predictive check" in report

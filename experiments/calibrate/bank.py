@@ -86,7 +86,8 @@ def numeric_summary(summary: dict) -> dict:
     return {k: (math.nan if v is None else float(v)) for k, v in flat.items() if v is None or isinstance(v, (int, float))}
 
 
-def _one_summary(run_overrides: dict) -> dict:
+def run_summary(run_overrides: dict) -> dict:
+    """One bank run's numeric summary."""
     from sim.config import compose
     from sim.run import simulate
 
@@ -97,7 +98,7 @@ def simulate_summaries(runs: list[dict], parallel) -> list[dict]:
     """Each run's numeric summary, in parallel (the one loop a stacked-runs engine will replace)."""
     from joblib import delayed
 
-    return parallel(delayed(_one_summary)(o) for o in runs)
+    return parallel(delayed(run_summary)(o) for o in runs)
 
 
 def _write_chunk(path: Path, frame: pd.DataFrame) -> None:
