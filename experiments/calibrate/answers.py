@@ -65,12 +65,17 @@ def decompose(differences: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _shown(value: float) -> str:
+    """Money in whole units with thousands separators, shares and small numbers to four decimals."""
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.4f}"
+
+
 def lines(table: pd.DataFrame, behaviours: int, seeds: int) -> list[str]:
     """The terminal's lines: each answer with both intervals, which dominates, and whether its sign is settled."""
     text = [f"answers under the posterior: {behaviours} behavioural draws x {seeds} seeds, paired by seed"]
     for row in table.itertuples():
-        text.append(f"{row.metric}: {row.mean:+.4g}; seed noise {row.seed_low:+.4g} to {row.seed_high:+.4g}; "
-                    f"unknown behaviour (80%) {row.behaviour_low80:+.4g} to {row.behaviour_high80:+.4g}; "
+        text.append(f"{row.metric}: {_shown(row.mean)}; seed noise {_shown(row.seed_low)} to {_shown(row.seed_high)}; "
+                    f"unknown behaviour (80%) {_shown(row.behaviour_low80)} to {_shown(row.behaviour_high80)}; "
                     f"{row.dominant} dominates" + ("" if row.sign_settled else "; the sign is not settled"))
     return text
 

@@ -113,9 +113,9 @@ def figures(prior_list: list[Prior], firms: pd.DataFrame, q: np.ndarray, ranks: 
     low, high = stats.binom.ppf([0.005, 0.995], len(firms), 0.1)
 
     def sbc(ax, j, p):
-        ax.hist(ranks[:, j], bins=10, range=(0, SBC_DRAWS + 1), color="tab:blue", alpha=0.8)
-        ax.axhspan(low, high, color="grey", alpha=0.25)
-        ax.axhline(len(firms) / 10, color="k", lw=0.8)
+        ax.hist(ranks[:, j], bins=10, range=(0, SBC_DRAWS + 1), color="tab:blue", edgecolor="white", zorder=2)
+        ax.axhspan(low, high, color="grey", alpha=0.25, zorder=1)
+        ax.axhline(len(firms) / 10, color="k", lw=0.8, zorder=3)
         ax.set_xlabel("rank of the truth among 99 draws", fontsize=7)
 
     _panels(prior_list, 3.0, recovery, f"Recovery over {len(firms)} synthetic firms ({title})", out / "recovery.png")
