@@ -8,7 +8,11 @@ posterior draws (SBC: uniform ranks when calibrated), measure the contraction ag
 the prior and draw the truth against the estimate. A parameter whose posterior barely
 contracts is named as not identified by these figures.
 
-    python -m experiments.calibrate.validation BANK FIRMS OUT [--method abc|npe] [--keys example|three]
+    python -m experiments.calibrate.validation OUT [--bank-size 1200] [--method abc|npe] [--keys example|three]
+
+builds (or reuses, or resumes) the bank of the example firm's settings and the synthetic firms'
+own bank (seed 1) under results/calibrate/banks/, then writes validation.csv, recovery.png
+and sbc.png into OUT.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from experiments.calibrate.inference import NeuralPosterior, Training, abc_sampl
 from experiments.calibrate.observed import Figure, load_observed
 from experiments.calibrate.outputs import PARTLY, PINNED
 from experiments.calibrate.priors import Prior
+from experiments.calibrate.run import BANK_ROOT
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "configs" / "observed" / "example_firm.yaml"
 
 # Ranks of the truth among this many posterior draws (SBC): 100 possible ranks in 10 bins.
 SBC_DRAWS = 99
@@ -124,18 +131,22 @@ def figures(prior_list: list[Prior], firms: pd.DataFrame, q: np.ndarray, ranks: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("bank")
-    parser.add_argument("firms")
     parser.add_argument("out")
+    parser.add_argument("--bank-size", type=int, default=1200)
     parser.add_argument("--method", default="abc", choices=("abc", "npe"))
     parser.add_argument("--keys", default="example", choices=("example", "three"))
-    parser.add_argument("--firms-used", type=int, default=100)
+    parser.add_argument("--firms", type=int, default=100)
     parser.add_argument("--draws", type=int, default=1000)
     args = parser.parse_args()
-    spec, bank = banks.load(Path(args.bank))
-    _, firms = banks.load(Path(args.firms))
-    keys = list(THREE) if args.keys == "three" else load_observed("configs/observed/example_firm.yaml").keys
-    firms = firms.dropna(subset=keys).head(args.firms_used)
+    example = load_observed(EXAMPLE)
+    spec = banks.BankSpec(dict(example.settings), example.customers, example.days)
+    spec, bank = banks.load(banks.build(spec, args.bank_size, BANK_ROOT))
+    bank = bank[bank["row"] < args.bank_size]
+    # a fifth more firms than used: a firm whose figure is missing (a group too small to tell) is skipped
+    firms_spec = banks.BankSpec(spec.settings, spec.customers, spec.days, seed=1)
+    _, firms = banks.load(banks.build(firms_spec, args.firms + args.firms // 5, BANK_ROOT))
+    keys = list(THREE) if args.keys == "three" else example.keys
+    firms = firms.dropna(subset=keys).head(args.firms)
     prior_list = list(spec.priors)
     start = time.perf_counter()
     samples = posterior_draws(bank, prior_list, keys, firms, args.method, args.draws)
