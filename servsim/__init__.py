@@ -10,6 +10,7 @@
     result.config.firm.promise              # the validated configuration
 
     table = servsim.sweep({"firm.promise": [6, 7, 8]}, seeds=range(5))   # one row per run
+    fit = servsim.calibrate("configs/observed/example_firm.yaml")        # a posterior (fit.draws)
 
 Overrides are a mapping of dotted keys (``{"firm.promise": 8}``) or the command line's
 strings (``["firm.promise=8"]``). A mistake raises ``servsim.ConfigError`` with the one
@@ -32,7 +33,7 @@ from sim.config import check_memory, compose
 from sim.params import ConfigError, ServsimConfig, notes, validate
 from sim.run import customers_table, simulate
 
-__all__ = ["ConfigError", "Result", "ServsimConfig", "configure", "run", "sweep"]
+__all__ = ["ConfigError", "Result", "ServsimConfig", "calibrate", "configure", "run", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,15 @@ def sweep(
 
 def _summary(config: ServsimConfig) -> dict:
     return simulate(config)[1]
+
+
+def calibrate(observed, *, out_dir: str | Path | None = None, **options):
+    """``servsim-calibrate observed=...`` as a function: a posterior over the firm's customers' behaviour.
+
+    ``observed`` is an observed-figures YAML (configs/observed/); ``options`` are those of
+    configs/calibrate.yaml (method, bank, bank_size, bank_fraction, draws, check_runs, n_jobs, seed).
+    Returns an ``experiments.calibrate.run.Calibration`` (draws, predictive check, contraction).
+    """
+    from experiments.calibrate.run import calibrate as fit
+
+    return fit(observed, out_dir=out_dir, **options)

@@ -30,6 +30,10 @@ from stats.intervals import wilson_interval
 PROBLEM = KINDS.index("problem")
 
 WINDOWS = (90, 180)
+# Further windows of the ladder and of staying after a first complaint: how fast a problem's
+# effect fades shows only when the same groups are followed for longer and shorter (MODEL.md §8).
+MORE_WINDOWS = (30, 365)
+COMPLAINT_WINDOWS = (30, 90, 180, 365)
 GROUPS = ("no_problem", "silent", "resolved_fast", "resolved_slow", "unresolved")
 # Every landmark whose problem became a complaint, whatever its outcome (F4: complainants kept).
 COMPLAINED = "complained"
@@ -158,11 +162,13 @@ def loyalty_measures(events: EventTable, starting: np.ndarray, days: int, fast_d
         "churn_rise_by_past_visits": churn_rise_by_past_visits(log),
         "staying_after_a_complaint": staying_after_a_complaint(log),
         "recovery_lift": recovery_lift(log, satisfaction_rate, fast_days),
+        "after_first_complaint": after_first_complaint(log),
+        "ladder_more_windows": after_first_problem(log, fast_days, MORE_WINDOWS),
     }
     return after_first_problem(log, fast_days), effects
 
 
-def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
+def after_first_problem(log: LoyaltyLog, fast_days: float, windows: tuple[int, ...] = WINDOWS) -> dict:
     """The landmark ladder for each window: per group n, stayed, never_left and a 95% interval."""
     events, days, timeline, complaints = log.events, log.days, log.timeline, log.complaints
     customers, landmark_day = log.first_problem_customers, log.first_problem_day
@@ -175,7 +181,7 @@ def after_first_problem(log: LoyaltyLog, fast_days: float) -> dict:
     control_customers = controls["customer"].to_numpy()
     control_day = controls["time"].to_numpy().astype(np.int64)
     ladder = {}
-    for window in WINDOWS:
+    for window in windows:
         groups = _groups(complained, outcome, landmark_day, window, fast_days)
         followed = landmark_day + window <= days - 1
         end = landmark_day + window
@@ -281,3 +287,34 @@ def recovery_lift(log: LoyaltyLog, satisfaction_rate: float, fast_days: float) -
         "mild_first_slow": mild & (resolved["delay"] > fast_days) & (resolved["order"] == 1),
     }
     return {name: {"n": int(member.sum()), "mean": float(lift[member].mean()) if member.any() else None} for name, member in groups.items()}
+
+
+def after_first_complaint(log: LoyaltyLog) -> dict:
+    """Staying after a customer's first complaint, by time since it, by its outcome and by past visits.
+
+    Read from complaints, their outcomes and leaving alone (no problem visits), so a firm's
+    complaint records give the same figures as a run. For each window: every first complaint
+    followed that long, those resolved within the window, those abandoned or still open at its
+    end, and the complainants with at most / more than the median past visits (when the
+    complaint's visit count is known). How staying falls with the window tells how long a
+    complaint's effect lasts; the outcome split how much recovery counters it; the visits
+    split how much past purchases protect (Knox & van Oest 2014).
+    """
+    first = log.complaints[log.complaints["order"] == 1]
+    purchases = first["purchases"].to_numpy(dtype=float)
+    split = float(np.nanmedian(purchases)) if np.isfinite(purchases).any() else math.nan
+    result = {"past_visits_split": None if math.isnan(split) else split}
+    for window in COMPLAINT_WINDOWS:
+        end = first["day"].to_numpy() + window
+        followed = end <= log.days - 1
+        stayed = log.timeline.with_firm_after(first["customer"].to_numpy(), end)
+        resolved = (first["outcome"] == "resolved").to_numpy() & (first["outcome_time"].to_numpy() < end + 1)
+        groups = {
+            "all": followed,
+            "resolved": followed & resolved,
+            "unresolved": followed & ~resolved,
+            "fewer_visits": followed & (purchases <= split),
+            "more_visits": followed & (purchases > split),
+        }
+        result[str(window)] = {name: share(stayed[member]) for name, member in groups.items()}
+    return result

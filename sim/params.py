@@ -97,18 +97,27 @@ class RecoveryConfig:
 class CustomersConfig:
     """Behavioural parameters; means of per-customer traits where noted."""
 
-    learning_rate: float = param(0.15, 0.0, 1.0, doc="alpha: weight of one experience in expectation (mean trait)")
+    learning_rate: float = param(
+        0.15, 0.0, 1.0, doc="alpha: weight of one experience in expectation (mean trait)",
+        prior=(0.03, 0.4, "how fast expectations follow experience: shapes how long a problem lingers in later visits; wide because no study pins it for a service"),
+    )
     negativity_bias: float = param(1.25, 1.0, 5.0, doc="bad experiences move expectation this many times faster")
     loss_aversion: float = param(2.25, 1.0, 10.0, doc="lambda: losses weigh this much more than gains (mean trait)")
     value_curvature: float = param(0.88, 0.1, 1.0, doc="prospect-theory curvature a (Tversky & Kahneman 1992)")
     satisfaction_rate: float = param(0.3, 0.0, 1.0, doc="gamma: weight of one experience in satisfaction")
     promise_pull: float = param(0.1, 0.0, 1.0, doc="beta: pull of one advertising exposure toward the promise")
-    tolerance: float = param(0.6, 0.0, 5.0, doc="half-width of the zone of tolerance, points (mean trait)")
+    tolerance: float = param(
+        0.6, 0.0, 5.0, doc="half-width of the zone of tolerance, points (mean trait)",
+        prior=(0.2, 1.5, "how many visits fall below the zone: the share of dissatisfying visits and complaints per visit inform it"),
+    )
     delight_margin: float = param(1.0, 0.0, 10.0, doc="points above the zone that make a delight")
     perception_noise: float = param(0.3, 0.0, 5.0, doc="sd of personal perception around delivered quality")
     process_weight: float = param(0.5, 0.0, 1.0, doc="weight of functional vs technical quality in perception")
     visit_rate: float = param(0.1, 0.0, 1.0, doc="visits per day (mean trait)")
-    complaint_propensity: float = param(0.05, 0.0, 1.0, doc="chance to complain after a mild shortfall (mean trait)")
+    complaint_propensity: float = param(
+        0.05, 0.0, 1.0, doc="chance to complain after a mild shortfall (mean trait)",
+        prior=(0.01, 0.2, "TARP 1986: 4-10% of dissatisfying experiences are voiced; the range goes well beyond it on both sides"),
+    )
     guarantee_complaint_boost: float = param(1.5, 1.0, 10.0, doc="a guarantee multiplies the will to complain")
     patience_days: float = param(7.0, 0.0, None, doc="mean wait before a complainant gives up on the desk, days")
     switching_cost: float = param(0.5, 0.0, 10.0, doc="damps defection: hazard / (1 + cost) (mean trait)")
@@ -131,17 +140,35 @@ class CustomersConfig:
     problem_grievance: float = param(
         1.0, 0.0, 20.0, doc="grievance a visit below the zone leaves besides its depth below the zone, points"
     )
-    grievance_weight: float = param(2.5, 0.0, 100.0, doc="each point of grievance multiplies the chance to leave by 1 + this")
+    grievance_weight: float = param(
+        2.5, 0.0, 100.0, doc="each point of grievance multiplies the chance to leave by 1 + this",
+        prior=(0.5, 8.0, "how much a problem raises the chance to leave: the ladder (silent, unresolved against no problem) informs it"),
+    )
     grievance_weight_spread: float = param(
         0.0, 0.0, 2.0, doc="coefficient of variation of grievance_weight across customers; 0 = everyone the same"
     )
-    grievance_half_life_days: float = param(60.0, 1.0, 3650.0, doc="days in which a grievance fades to half, days")
-    defection_floor: float = param(0.00006, 0.0, 1.0, doc="daily chance to leave even when content")
-    defection_span: float = param(0.005, 0.0, 1.0, doc="extra daily chance to leave when deeply dissatisfied")
+    grievance_half_life_days: float = param(
+        60.0, 1.0, 3650.0, doc="days in which a grievance fades to half, days",
+        prior=(10.0, 240.0, "how fast a problem's effect fades (Knox & van Oest 2014: weeks to months): staying after a complaint at several windows informs it"),
+    )
+    defection_floor: float = param(
+        0.00006, 0.0, 1.0, doc="daily chance to leave even when content",
+        prior=(0.00001, 0.0003, "leaving while content: 0.4-10% a year, the yearly churn of content repeat customers (Reichheld & Sasser 1990)"),
+    )
+    defection_span: float = param(
+        0.005, 0.0, 1.0, doc="extra daily chance to leave when deeply dissatisfied",
+        prior=(0.001, 0.02, "leaving when deeply dissatisfied: retention of the dissatisfied and the ladder inform it"),
+    )
     defection_midpoint: float = param(-1.5, -10.0, 10.0, doc="satisfaction at which dissatisfaction pressure is half")
     defection_steepness: float = param(3.0, 0.01, 100.0, doc="how sharply pressure rises as satisfaction falls")
-    trust_loyalty: float = param(1.0, 0.0, 10.0, doc="full trust divides the chance to leave by 1 + this (commitment)")
-    purchases_scale: float = param(73.0, 1.0, None, doc="past purchases (visits) that halve the chance to leave")
+    trust_loyalty: float = param(
+        1.0, 0.0, 10.0, doc="full trust divides the chance to leave by 1 + this (commitment)",
+        prior=(0.0, 4.0, "commitment from trust (Morgan & Hunt 1994); no study gives its size for a service, so a wide range"),
+    )
+    purchases_scale: float = param(
+        73.0, 1.0, None, doc="past purchases (visits) that halve the chance to leave",
+        prior=(10.0, 365.0, "past purchases protect (Knox & van Oest 2014): staying after a complaint by past visits informs it"),
+    )
     initial_tenure_days: float = param(730.0, 1.0, None, doc="mean time the starting customers have been with the firm, days")
     wom_threshold: float = param(0.5, 0.0, 10.0, doc="satisfaction beyond plus or minus this makes a customer talk")
     wom_rate_satisfied: float = param(0.01, 0.0, 1.0, doc="daily chance a satisfied customer recommends")
