@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,15 +145,24 @@ def run(options: dict, out_dir: Path | None, command: str) -> RobustResult:
     return write_folder(the_plan, results, at_defaults, out_dir, command)
 
 
-def compose_options(overrides: list[str]) -> dict:
-    """configs/robust.yaml with the command line's overrides, as plain data (Hydra's compose API)."""
+def compose_options(overrides: list[str] | Mapping | None = None) -> dict:
+    """configs/robust.yaml with overrides, as plain data: the command line's strings (Hydra's compose
+    API), or a mapping of dotted keys to values (``{"scenarios": 20, "settings.market.customers": 2000}``)."""
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    strings = list(overrides) if isinstance(overrides, (list, tuple)) else []
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="robust", overrides=overrides)
+            cfg = compose(config_name="robust", overrides=strings)
+        if isinstance(overrides, Mapping):
+            known = set(cfg) - {"hydra"}
+            OmegaConf.set_struct(cfg, False)
+            for key, value in overrides.items():
+                if key.split(".")[0] not in known:
+                    raise ConfigError(f"{key} is not a setting of servsim-robust: expected one of {', '.join(sorted(known))}")
+                OmegaConf.update(cfg, key, value, merge=True)
     except (HydraException, OmegaConfBaseException) as error:
         raise ConfigError(" ".join(line.strip() for line in str(error).strip().splitlines()[:2])) from None
     return _plain(cfg)
@@ -185,7 +195,7 @@ def main() -> None:
     overrides = get_args_parser().parse_known_args(argv)[0].overrides
     if "--help" not in argv and "-h" not in argv and "--cfg" not in argv:
         try:
-            plan(compose_options(overrides))
+            plan(compose_options([o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]))
         except ConfigError as error:
             print(f"servsim-robust: invalid input: {error}", file=sys.stderr)
             sys.exit(2)
@@ -195,3 +205,7 @@ def main() -> None:
         print("servsim-robust: interrupted; finished experiments are kept in the run folder's "
               f"{JOURNAL}: the same command resumes", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -150,6 +150,8 @@ class JoblibEvaluator(BaseEvaluator):
                 self.resumed += 1
             else:
                 todo.append((key, experiment))
+        if not todo:
+            return
         results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(_run_experiment)(model, experiment) for _, experiment in todo
         )
