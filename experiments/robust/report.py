@@ -10,7 +10,6 @@ import pandas as pd
 
 from experiments.plotting import PALETTE, new_figure, save
 from experiments.robust.analysis import FailureBox
-from experiments.robust.evaluate import OUTCOMES
 from experiments.text import markdown_table
 
 # Each uncertainty in plain words (what a low value means, what a high one means) and the
@@ -45,13 +44,14 @@ MEANINGS = {
     "market.competitor_quality": ("the rival is weak", "the rival is strong",
                                   "the rival's quality, from market research (outside the calibration)"),
 }
+# name: (label, how the table prints it, the figure's axis, the factor from stored value to that axis)
 TABLE_OUTCOMES = {
-    "profit": ("profit", lambda x: f"{x:,.0f}"),
-    "discounted_profit": ("discounted profit", lambda x: f"{x:,.0f}"),
-    "retention": ("retention", lambda x: f"{100 * x:.1f}%"),
-    "market_share": ("market share", lambda x: f"{100 * x:.1f}%"),
-    "complaints": ("complaints", lambda x: f"{x:,.0f}"),
-    "landmark_gap": ("landmark gap", lambda x: f"{100 * x:+.1f} pp"),
+    "profit": ("profit", lambda x: f"{x:,.0f}", "money units", 1.0),
+    "discounted_profit": ("discounted profit", lambda x: f"{x:,.0f}", "money units at day 0", 1.0),
+    "retention": ("retention", lambda x: f"{100 * x:.1f}%", "% of starting customers", 100.0),
+    "market_share": ("market share", lambda x: f"{100 * x:.1f}%", "% of the market", 100.0),
+    "complaints": ("complaints", lambda x: f"{x:,.0f}", "complaints over the horizon", 1.0),
+    "landmark_gap": ("landmark gap", lambda x: f"{100 * x:+.1f} pp", "points: resolved fast - unresolved", 100.0),
 }
 
 
@@ -66,7 +66,7 @@ def _spread(row: pd.Series, name: str) -> str:
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
     """The policy table as printed: median [10th, 90th percentile] of each outcome, regret, satisficing share."""
     shown = pd.DataFrame(index=table.index)
-    for name, (label, _) in TABLE_OUTCOMES.items():
+    for name, (label, *_) in TABLE_OUTCOMES.items():
         shown[label] = [_spread(row, name) for _, row in table.iterrows()]
     shown["max regret (profit)"] = [f"{x:,.0f}" for x in table["max_regret"]]
     shown["satisfices"] = [f"{100 * x:.0f}%" for x in table["satisficing_share"]]
@@ -96,14 +96,21 @@ def box_in_words(limits: pd.DataFrame) -> str:
 def outcome_figure(results: pd.DataFrame, order: list[str], out: Path) -> str:
     """Each outcome across scenarios, one box per policy (policies in the table's order)."""
     fig, axes = new_figure(2, 3, width=13.0, height_per_row=0.45 * len(order) + 1.6)
-    for ax, (name, (label, _)) in zip(axes.flat, TABLE_OUTCOMES.items()):
-        data = [results.loc[results["policy"] == p, name].dropna().to_numpy() for p in order]
-        ax.boxplot(data, vert=False, whis=(10, 90), showfliers=True, flierprops={"markersize": 2})
-        ax.set_yticks(range(1, len(order) + 1), order if ax in axes[:, 0] else [""] * len(order), fontsize=8)
-        ax.invert_yaxis()
+    for ax, (name, (label, _, unit, scale)) in zip(axes.flat, TABLE_OUTCOMES.items()):
+        data = [results.loc[results["policy"] == p, name].dropna().to_numpy() * scale for p in order]
         ax.set_title(label, fontsize=10)
-        ax.set_xlabel(OUTCOMES[name], fontsize=7)
-        ax.grid(axis="x", alpha=0.3)
+        ax.set_xlabel(unit, fontsize=8)
+        if any(len(d) for d in data):
+            ax.boxplot(data, vert=False, whis=(10, 90), showfliers=True, flierprops={"markersize": 2})
+            ax.grid(axis="x", alpha=0.3)
+            if unit.startswith("money"):
+                ax.xaxis.set_major_formatter(lambda x, _: f"{x / 1000:,.0f}k")
+        else:
+            ax.text(0.5, 0.5, "too few landmarks in each group to tell\n(a group with fewer than 30 first problems)",
+                    ha="center", va="center", transform=ax.transAxes, fontsize=9, color="0.4")
+            ax.set_xticks([])
+        ax.set_yticks(range(1, len(order) + 1), order if ax in axes[:, 0] else [""] * len(order), fontsize=8)
+        ax.set_ylim(len(order) + 0.5, 0.5)
     fig.suptitle("Outcomes across scenarios (box: quartiles, whiskers: 10th-90th percentile); first row = most robust")
     return save(fig, out)
 
@@ -117,6 +124,7 @@ def regret_figure(regrets: pd.DataFrame, order: list[str], out: Path) -> str:
         ax.plot(values, np.arange(1, len(values) + 1) / len(values), color=PALETTE[i % len(PALETTE)], label=policy,
                 drawstyle="steps-post")
     ax.set_xlabel("profit regret: best policy's profit in the scenario minus this policy's (money units)")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x / 1000:,.0f}k")
     ax.set_ylabel("share of scenarios with at most this regret")
     ax.set_title("Regret across scenarios (further left and higher = more robust)")
     ax.grid(alpha=0.3)
@@ -132,8 +140,11 @@ def prim_figures(box: FailureBox, out_dir: Path) -> list[str]:
     tradeoff.set_size_inches(7, 5)
     tradeoff.suptitle("PRIM peeling trajectory: where the leading policy fails")
     names = [save(tradeoff, out_dir / "prim_tradeoff.png")]
-    (figure,) = [f for f in box.box.inspect(style="graph") if f is not None] or [plt.gcf()]
-    figure = figure if hasattr(figure, "savefig") else plt.gcf()
-    figure.set_size_inches(9, 1.2 + 0.7 * len(box.limits))
+    box.box.inspect(style="graph", boxlim_formatter="{: .3g}")
+    figure = plt.gcf()
+    figure.set_size_inches(11, 1.6 + 0.8 * len(box.limits))
+    figure.subplots_adjust(left=0.3, right=0.78)
+    figure.suptitle(f"PRIM box: coverage {box.coverage:.0%}, density {box.density:.0%} (labels: parameter (quasi-p value))",
+                    fontsize=10)
     names.append(save(figure, out_dir / "prim_box.png"))
     return names
