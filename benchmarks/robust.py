@@ -41,7 +41,10 @@ def launch(overrides: list[str], out: Path, stop_after: float | None) -> dict:
     """One launch: wall seconds, CPU seconds of the tree, peak tree RSS, exit status."""
     command = [str(Path(sys.executable).with_name("servsim-robust")), f"hydra.run.dir={out}", *overrides]
     start, peak, cpu = time.perf_counter(), 0, {}
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Ctrl-C as a user gives it, also when this benchmark runs in the background (where the shell
+    # hands its children SIGINT ignored, and Python then keeps ignoring it).
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     watched = psutil.Process(child.pid)
     while child.poll() is None:
         peak = max(peak, tree_rss(watched))
