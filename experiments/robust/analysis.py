@@ -30,7 +30,7 @@ class Thresholds:
     retention_points: float = 2.0
 
 
-def tidy(experiments: pd.DataFrame, outcomes: dict, uncertainties: list[str]) -> pd.DataFrame:
+def tidy(experiments: pd.DataFrame, outcomes: dict) -> pd.DataFrame:
     """One row per experiment: scenario, policy, the uncertainties, the levers and the outcomes."""
     frame = experiments.drop(columns=["model"]).copy()
     frame["scenario"] = frame["scenario"].astype(str)

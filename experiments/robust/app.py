@@ -119,7 +119,7 @@ def evaluate(the_plan: Plan, out_dir: Path | None, scenarios: list) -> pd.DataFr
         experiments, outcomes = perform_experiments(
             the_plan.model, scenarios=scenarios, policies=the_plan.policies, evaluator=evaluator
         )
-    return tidy(experiments, outcomes, the_plan.uncertainties)
+    return tidy(experiments, outcomes)
 
 
 @dataclass

@@ -10,7 +10,6 @@ import pandas as pd
 
 from experiments.plotting import PALETTE, new_figure, save
 from experiments.robust.analysis import FailureBox
-from experiments.text import markdown_table
 
 # Each uncertainty in plain words (what a low value means, what a high one means) and the
 # observable figure of a calibration (docs/model.md's calibration table, summary.json) that would narrow it.
