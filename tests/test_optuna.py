@@ -59,6 +59,7 @@ def test_the_optuna_sweeper_maximises_the_objective_the_runs_return(tmp_path):
     best = max(summaries, key=lambda s: s["profit"])
     config = yaml.safe_load((tmp_path / str(summaries.index(best)) / "config.yaml").read_text())
     assert config["firm"]["promise"] == pytest.approx(result["best_params"]["firm.promise"])
+    assert f"servsim: best trial: {{'firm.promise': {result['best_params']['firm.promise']}}}" in done.stdout
 
 
 def test_two_objectives_give_a_pareto_front(tmp_path):
@@ -68,6 +69,7 @@ def test_two_objectives_give_a_pareto_front(tmp_path):
     result = yaml.safe_load((tmp_path / "optimization_results.yaml").read_text())
     runs = {(s["profit"], s["retention_never_left"]) for s in trial_summaries(tmp_path)}
     assert result["solutions"] and all(tuple(solution["values"]) in runs for solution in result["solutions"])
+    assert "Pareto-optimal trials" in done.stdout
 
 
 def test_a_misspelt_objective_stops_the_sweep_before_any_run(tmp_path):
