@@ -72,6 +72,7 @@ def policy_table(results: pd.DataFrame, reference: str, thresholds: Thresholds, 
             row[f"{name}_median"] = values.median() if len(values) else np.nan
             row[f"{name}_p10"] = values.quantile(0.1) if len(values) else np.nan
             row[f"{name}_p90"] = values.quantile(0.9) if len(values) else np.nan
+            row[f"{name}_scenarios"] = len(values)  # scenarios with a value (the landmark gap may have too few)
         row["max_regret"] = regrets[policy].max()
         row["satisficing_share"] = satisfied[policy].mean()
         rows[policy] = row
@@ -128,10 +129,11 @@ class FailureBox:
     box: object  # the Workbench's PrimBox (figures)
 
 
-def failure_box(x: pd.DataFrame, failed: pd.Series, density: float = 0.8) -> FailureBox | None:
+def failure_box(x: pd.DataFrame, failed: pd.Series, density: float = 0.8, significance: float = 0.05) -> FailureBox | None:
     """PRIM on the scenarios (``x``, one row each) where ``failed``: of the peeling trajectory's boxes
-    dense enough (failure share >= ``density``), the one covering most failures; else the densest.
-    None when the policy never fails or always fails (nothing to tell apart)."""
+    dense enough (failure share >= ``density``), the one covering most failures (else the densest);
+    then each restriction whose quasi-p value is above ``significance`` is dropped (Bryant & Lempert
+    2010: a limit chance alone would draw says nothing). None when the policy never or always fails."""
     y = failed.reindex(x.index).to_numpy(dtype=bool)
     if y.all() or not y.any():
         return None
@@ -141,8 +143,10 @@ def failure_box(x: pd.DataFrame, failed: pd.Series, density: float = 0.8) -> Fai
     dense = trajectory[trajectory["density"] >= density]
     chosen = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
     box.select(chosen)
-    stats = trajectory.iloc[chosen]
-    lims, full = box.box_lims[chosen], box.box_lims[0]
+    for name, values in box.qp[chosen].items():
+        if min(v for v in values if v >= 0) > significance:
+            box.drop_restriction(name)
+    lims, full = box.box_lim, box.box_lims[0]
     restricted = [c for c in lims.columns if not np.allclose(lims[c].to_numpy(float), full[c].to_numpy(float))]
     limits = pd.DataFrame(
         {
@@ -153,4 +157,4 @@ def failure_box(x: pd.DataFrame, failed: pd.Series, density: float = 0.8) -> Fai
         },
         index=restricted,
     )
-    return FailureBox(float(stats["coverage"]), float(stats["density"]), float(stats["mass"]), limits, box)
+    return FailureBox(float(box.coverage), float(box.density), float(box.mass), limits, box)

@@ -54,19 +54,22 @@ TABLE_OUTCOMES = {
 }
 
 
-def _spread(row: pd.Series, name: str) -> str:
+def _spread(row: pd.Series, name: str, scenarios: int) -> str:
+    """'median [p10, p90]', saying on how many scenarios when some had no value."""
     fmt = TABLE_OUTCOMES[name][1]
     median, low, high = row[f"{name}_median"], row[f"{name}_p10"], row[f"{name}_p90"]
     if math.isnan(median):
         return "too few to tell"
-    return f"{fmt(median)} [{fmt(low)}, {fmt(high)}]"
+    shown = f"{fmt(median)} [{fmt(low)}, {fmt(high)}]"
+    measured = int(row[f"{name}_scenarios"])
+    return shown if measured == scenarios else f"{shown} ({measured} of {scenarios} scenarios)"
 
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
     """The policy table as printed: median [10th, 90th percentile] of each outcome, regret, satisficing share."""
     shown = pd.DataFrame(index=table.index)
     for name, (label, *_) in TABLE_OUTCOMES.items():
-        shown[label] = [_spread(row, name) for _, row in table.iterrows()]
+        shown[label] = [_spread(row, name, int(row["profit_scenarios"])) for _, row in table.iterrows()]
     shown["max regret (profit)"] = [f"{x:,.0f}" for x in table["max_regret"]]
     shown["satisfices"] = [f"{100 * x:.0f}%" for x in table["satisficing_share"]]
     return shown
