@@ -103,7 +103,7 @@ def outcome_figure(results: pd.DataFrame, order: list[str], out: Path) -> str:
         ax.set_title(label, fontsize=10)
         ax.set_xlabel(unit, fontsize=8)
         if any(len(d) for d in data):
-            ax.boxplot(data, vert=False, whis=(10, 90), showfliers=True, flierprops={"markersize": 2})
+            ax.boxplot(data, orientation="horizontal", whis=(10, 90), showfliers=True, flierprops={"markersize": 2})
             ax.grid(axis="x", alpha=0.3)
             if unit.startswith("money"):
                 ax.xaxis.set_major_formatter(lambda x, _: f"{x / 1000:,.0f}k")
