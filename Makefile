@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml sim/classroom/fill_solara_cdn.py
 	# [ray]: the Ray launcher, which tests/test_launchers.py runs on a private local Ray. One
 	# resolve for all extras keeps the set consistent: the plugin's cloudpickle<3 makes pip pick
 	# joblib 1.5 (which bundles its own cloudpickle) instead of 1.6 (which needs cloudpickle>=3).
-	$(BIN)/pip install --quiet -e ".[dev,dashboard,ray,calibrate]" --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet -e ".[dev,dashboard,ray,calibrate,robust]" --config-settings editable_mode=compat
 	$(MAKE) --no-print-directory offline-assets browser
 	touch $(STAMP)
 

@@ -72,5 +72,24 @@ class ReportAtSweepEnd(Callback):
         from experiments.report import Layout, write_report  # pandas/matplotlib only once the sweep is done
 
         sys.stdout.flush()
-        report = write_report(Path(config.hydra.sweep.dir), layout=Layout(self.sections, self.figures) if self.sections else None)
+        sweep_dir = Path(config.hydra.sweep.dir)
+        report = write_report(sweep_dir, layout=Layout(self.sections, self.figures) if self.sections else None)
         print(f"servsim: sweep report written to {report}")
+        print_optimum(sweep_dir)
+
+
+def print_optimum(sweep_dir: Path) -> None:
+    """An optimising sweeper's result (Optuna's optimization_results.yaml), printed whatever the log level:
+    a launcher that runs the jobs in this process applies their quieter logging to the sweeper too."""
+    import yaml
+
+    path = sweep_dir / "optimization_results.yaml"
+    if not path.is_file():
+        return
+    result = yaml.safe_load(path.read_text())
+    if "best_params" in result:
+        print(f"servsim: best trial: {result['best_params']} gives {result['best_value']} ({path})")
+    else:
+        print(f"servsim: {len(result['solutions'])} Pareto-optimal trials ({path}):")
+        for solution in result["solutions"]:
+            print(f"  {solution['params']} gives {solution['values']}")

@@ -11,6 +11,7 @@
 
     table = servsim.sweep({"firm.promise": [6, 7, 8]}, seeds=range(5))   # one row per run
     fit = servsim.calibrate("configs/observed/example_firm.yaml")        # a posterior (fit.draws)
+    robust = servsim.robust({"scenarios": 20})   # servsim-robust: policies across behaviours
 
 Overrides are a mapping of dotted keys (``{"firm.promise": 8}``) or the command line's
 strings (``["firm.promise=8"]``). A mistake raises ``servsim.ConfigError`` with the one
@@ -33,7 +34,7 @@ from sim.config import check_memory, compose
 from sim.params import ConfigError, ServsimConfig, notes, validate
 from sim.run import customers_table, simulate
 
-__all__ = ["ConfigError", "Result", "ServsimConfig", "calibrate", "configure", "run", "sweep"]
+__all__ = ["ConfigError", "Result", "ServsimConfig", "calibrate", "configure", "robust", "run", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,21 @@ def sweep(
     summaries = Parallel(n_jobs=n_jobs)(delayed(_summary)(config) for config in configs)
     runs, metrics = pd.DataFrame(settings), pd.DataFrame([flatten(summary) for summary in summaries])
     return runs.join(metrics.drop(columns=runs.columns.intersection(metrics.columns)))
+
+
+def robust(overrides: Mapping | list[str] | None = None, *, out_dir: str | Path | None = None):
+    """``servsim-robust KEY=VALUE...`` as a function (configs/robust.yaml; docs/robust.md).
+
+    Returns the experiments (one row per policy and scenario), the policy table (median and
+    10th-90th percentile of each outcome, maximum regret, satisficing share) and the report's
+    text; with ``out_dir``, also writes the run folder. Needs the ``robust`` extra.
+    """
+    from experiments.robust.app import compose_options
+    from experiments.robust.app import run as run_robust
+
+    command = "servsim-robust " + (" ".join(overrides) if isinstance(overrides, list) else
+                                   " ".join(f"{k}={v}" for k, v in (overrides or {}).items()))
+    return run_robust(compose_options(overrides), Path(out_dir) if out_dir is not None else None, command)
 
 
 def _summary(config: ServsimConfig) -> dict:

@@ -51,6 +51,7 @@ try:
 
     from sim.config import (CONFIG_DIR, check_memory, check_overrides, compose_hydra, presets, shorten,
                             shorten_words)
+    from sim.objective import objective_names, objective_values
     from sim.params import PRESETS, ConfigError, describe_parameters, notes, register_configs, validate
     from sim.run import SUMMARY_FILE, RunDirectoryConflict, finished_summary, rare_garbage_collection
 finally:
@@ -70,9 +71,11 @@ OUTPUT_FOLDERS = ("hydra.run.dir", "hydra.sweep.dir")
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def run_job(cfg: DictConfig) -> dict:
-    """One run (Hydra's job): validate, resume or simulate, write the outputs."""
+def run_job(cfg: DictConfig) -> float | list[float]:
+    """One run (Hydra's job): validate, resume or simulate, write the outputs; return the objective
+    (what an optimising sweeper such as Optuna reads)."""
     config = validate(cfg)
+    objective_names(config.objective)
     hydra_cfg = HydraConfig.get()
     choices = hydra_cfg.runtime.choices
     reference = None
@@ -91,7 +94,7 @@ def run_job(cfg: DictConfig) -> dict:
         finished = finished_summary(out_dir, config)
         if finished is not None:
             print(f"servsim: run {hydra_cfg.job.num} already finished in {out_dir}, skipped")
-            return finished
+            return objective_values(finished, config.objective)
     else:
         for note in notes(config):
             print(f"servsim: note: {note}", file=sys.stderr)
@@ -109,7 +112,7 @@ def run_job(cfg: DictConfig) -> dict:
 
         chosen = {group: choices.get(group) for group in PRESETS}
         print(plain_summary(outcome, config, chosen, out_dir, reference, typed_settings(hydra_cfg)))
-    return outcome.summary
+    return objective_values(outcome.summary, config.objective)
 
 
 def typed_settings(hydra_cfg) -> dict[str, str]:

@@ -255,6 +255,11 @@ class ServsimConfig:
     replications: int = param(
         1, 1, 1000, integer=True, doc="seeds run (seed, seed+1, ...), in parallel; means with 95% CIs of the paired differences"
     )
+    objective: str = param(
+        "profit",
+        doc="summary metric(s) a run returns to an optimising sweeper (hydra/sweeper=optuna): one name, or several "
+        "joined by commas for several directions ('profit,retention_never_left')",
+    )
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
