@@ -152,7 +152,8 @@ def load_table(folder: Path | str, experiment: str) -> Sweep:
     folder = Path(folder)
     runs = pd.read_parquet(folder / "runs.parquet")
     settings = set(flatten(asdict(ServsimConfig())))
-    metrics = [key for key in runs.columns if key not in settings and key not in ("job", "seed", "scenario")]
+    metrics = [key for key in runs.columns if key not in settings and key not in ("job", "seed", "scenario")
+               and (pd.api.types.is_numeric_dtype(runs[key]) or runs[key].isna().all())]
     return Sweep(folder, experiment, runs, _factors(runs, [key for key in runs.columns if key in settings]), metrics)
 
 

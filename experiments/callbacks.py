@@ -54,9 +54,10 @@ class ReportAtSweepEnd(Callback):
               f"the .log in its folder)")
         from sim.run import SUMMARY_FILE
 
-        finished = len(list(sweep_dir.glob(f"*/{SUMMARY_FILE}")))
+        finished = sorted(int(path.parent.name) for path in sweep_dir.glob(f"*/{SUMMARY_FILE}") if path.parent.name.isdigit())
         if finished:
-            print(f"servsim: {finished} run(s) of an earlier launch already finished: kept, not run again")
+            print(f"servsim: run(s) {', '.join(map(str, finished))} of an earlier launch already finished: "
+                  "kept, not run again")
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
         """In a sweep, what a run prints goes to the log in its folder (Hydra's job log file)."""

@@ -221,6 +221,7 @@ def summary_tables(sweep: Sweep, out_dir: Path) -> list[str]:
         f"- command: `{command}`",
         f"- finished runs: {len(sweep.runs)} (seeds: {sweep.runs['seed'].nunique()}); swept: {swept}",
         f"- market: {int(sweep.runs['market.customers'].iloc[0]):,} people, {int(sweep.runs['days'].iloc[0])} days",
+        f"- model: {model_versions(sweep.runs)}",
         f"- numbers: {INTERVALS}" if replicated else "- numbers: one run per setting, so no means over replications",
         "- tables: `runs.csv` (one row per run: the swept parameters and every summary metric), `runs.parquet` (the "
         "same with every resolved parameter)"
@@ -235,6 +236,14 @@ def summary_tables(sweep: Sweep, out_dir: Path) -> list[str]:
     if sweep.parameters:
         header += ["", "Swept settings in words:", "", label_table(sweep.parameters)]
     return header
+
+
+def model_versions(runs: pd.DataFrame) -> str:
+    """The model version(s) the runs were made by (``summary.json``'s ``model_version``), so a report names its model."""
+    if "model_version" not in runs:
+        return "version not recorded (runs made before versions were written)"
+    versions = sorted(runs["model_version"].dropna().astype(str).unique())
+    return ", ".join(versions) if len(versions) == 1 else "several versions: " + ", ".join(versions)
 
 
 def few_replications_warning(sweep: Sweep) -> str | None:

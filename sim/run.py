@@ -177,10 +177,11 @@ def finished_summary(out_dir: Path, config: ServsimConfig) -> dict | None:
             "resume only with the command that started the sweep, or choose a new hydra.sweep.dir"
         )
     summary = json.loads(summary_path.read_text())
-    made_by = summary.get(MODEL_VERSION_KEY, "an unnamed older version")
+    made_by = summary.get(MODEL_VERSION_KEY)
     if made_by != model_version():  # its numbers would be mixed with another model's
+        by = f"model {made_by}" if made_by else "a model too old to write its version"
         raise RunDirectoryConflict(
-            f"{out_dir} already holds a finished run made by model {made_by}, not by this model ({model_version()}); "
+            f"{out_dir} already holds a finished run made by {by}, not by this model ({model_version()}); "
             "delete the sweep's folder to rerun it, or choose a new hydra.sweep.dir"
         )
     return summary

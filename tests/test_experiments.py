@@ -187,7 +187,7 @@ def test_rerun_skips_finished_runs_and_redoes_unfinished_ones(tiny_sweep):
     assert result.returncode == 0, result.stderr
     assert {job: (sweep_dir / str(job) / "summary.json").stat().st_mtime_ns for job in (0, 1, 3)} == before
     assert (sweep_dir / "2" / "summary.json").exists()
-    assert "servsim: 3 run(s) of an earlier launch already finished" in result.stdout
+    assert "servsim: run(s) 0, 1, 3 of an earlier launch already finished" in result.stdout
     assert all("already finished" in (sweep_dir / str(job) / "cli.log").read_text() for job in (0, 1, 3))
     assert len(pd.read_csv(sweep_dir / "runs.csv")) == 4
 
@@ -371,8 +371,11 @@ def test_finished_summary_recognises_the_same_run_and_refuses_another(tmp_path):
     assert finished_summary(tmp_path, config) is None
     tmp_path.joinpath("config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
     assert finished_summary(tmp_path, config) is None  # config.yaml alone: the run did not finish
-    tmp_path.joinpath("summary.json").write_text(json.dumps({"retention": 0.7}))
+    from sim.version import model_version
+
+    finished = {"retention": 0.7, "model_version": model_version()}
+    tmp_path.joinpath("summary.json").write_text(json.dumps(finished))
     same_results = validate({"firm": {"promise": 8.0}, "output": {"figures": False}, "description": "relabelled"})
-    assert finished_summary(tmp_path, same_results) == {"retention": 0.7}
+    assert finished_summary(tmp_path, same_results) == finished
     with pytest.raises(RunDirectoryConflict):
         finished_summary(tmp_path, validate({"firm": {"promise": 8.5}}))
