@@ -281,7 +281,7 @@ def results_page(reference: Path = REFERENCE_DIR, page: Path = RESULTS_PAGE) -> 
     for name in experiments():
         report = reference / name / "report.md"
         if not report.exists():
-            lines += [f"## {name}", "", f"Not in `results/reference/` yet: run `make reference`.", ""]
+            lines += [f"## {name}", "", "Not in `results/reference/` yet: run `make reference`.", ""]
             continue
         folder = os.path.relpath(reference / name, page.parent)
         text = re.sub(r"^(#+) ", r"#\1 ", report.read_text(), flags=re.M)

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.aggregate import Sweep, daily, summarise_replications, wide
-from experiments.plotting import CI_NOTE, PALETTE, new_figure, save
-from experiments.text import interval, number, pct, points
+from experiments.plotting import CI_NOTE, new_figure, save
+from experiments.text import interval, number, points
 from sim.params import ServsimConfig
 from stats.intervals import daily_mean_ci
 

@@ -80,6 +80,7 @@ def run_job(cfg: DictConfig) -> float | list[float]:
     choices = hydra_cfg.runtime.choices
     reference = None
     if hydra_cfg.mode == RunMode.MULTIRUN:  # a sweep pairs its own runs (experiments/)
+        leave_interrupts_to_the_sweep()
         check_memory(config)
     else:
         from sim.compare import reference_of, runs_at_once
@@ -113,6 +114,21 @@ def run_job(cfg: DictConfig) -> float | list[float]:
         chosen = {group: choices.get(group) for group in PRESETS}
         print(plain_summary(outcome, config, chosen, out_dir, reference, typed_settings(hydra_cfg)))
     return objective_values(outcome.summary, config.objective)
+
+
+def leave_interrupts_to_the_sweep() -> None:
+    """In a parallel sweep's worker process, Ctrl-C is the launching process's to handle.
+
+    A terminal sends Ctrl-C to every process of the sweep. The launching process stops the
+    sweep, ends its workers and removes what they left half-written; a worker that raised the
+    interrupt too could print a traceback of its own (the worker pool's loop does not catch it
+    everywhere), which the user would read as a crash.
+    """
+    import multiprocessing
+    import signal
+
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def typed_settings(hydra_cfg) -> dict[str, str]:
