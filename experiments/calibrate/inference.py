@@ -22,6 +22,8 @@ to the range, the neural estimator pools posteriors at values spread over it.
 
 from __future__ import annotations
 
+import sys
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +84,19 @@ def _observations(figures: list[Figure], n: int, rng: np.random.Generator) -> np
     return np.column_stack(columns)
 
 
+def _absl_writes_to_the_process_stderr() -> None:
+    """Point absl's log handler (JAX imports absl) at the process's own stderr.
+
+    absl's handler keeps the ``sys.stderr`` of the moment it was made, and when logging is
+    reconfigured later (as every Hydra run does) it closes that stream unless it is the
+    ``sys.stderr`` of that later moment. Made while a caller had redirected stderr (a test's
+    capture, a notebook), it would close the caller's stream under it.
+    """
+    from absl import logging as absl_logging
+
+    absl_logging.get_absl_handler().python_handler.stream = sys.__stderr__
+
+
 class NeuralPosterior:
     """A conditional normalising flow q(theta | figures) trained on the bank (flowjax)."""
 
@@ -91,6 +106,7 @@ class NeuralPosterior:
         from flowjax.flows import masked_autoregressive_flow
         from flowjax.train import fit_to_data
 
+        _absl_writes_to_the_process_stderr()
         self.training = training
         self.mean, self.sd = training.summaries.mean(0), training.summaries.std(0) + 1e-12
         key, train_key = jr.split(jr.key(seed))
