@@ -359,3 +359,24 @@ def test_the_classroom_reaches_the_firm_only_through_the_model():
     for path in Path(sim.classroom.__file__).parent.glob("*.py"):
         imported = [node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)]
         assert "agents.firm" not in imported, path.name
+
+
+def test_a_world_reaches_the_model_and_its_reference_and_is_named_under_try_it():
+    from sim.classroom.dashboard import describe_changes
+
+    world = LESSONS["three_worlds"].worlds[1]
+    model = ClassroomModel("three_worlds", world=world.label, **{"firm.promise": 7.5, **SMALL})
+    for config in (model.config, model.reference_config):
+        assert {key: getattr(config.customers, key.split(".")[1]) for key in world.settings} == world.settings
+    assert (model.config.firm.promise, model.reference_config.firm.promise) == (7.5, model.config.firm.quality)
+    assert model.changes_from_lesson() == [("firm.promise", 7.5), ("market.customers", 1000)]
+    assert describe_changes(model.changes_from_lesson(), model.world).startswith(
+        f"Customers: {world.label}. Changed from the lesson: Promise (0-10) = 7.5;")
+    as_set = ClassroomModel("three_worlds", world=world.label)
+    assert as_set.changes_from_lesson() == [] and describe_changes([], world.label).startswith(
+        f"Customers: {world.label}. The lesson as set.")
+
+
+def test_an_unknown_world_is_refused():
+    with pytest.raises(ConfigError, match="world = 'kind' is not a world of lesson 'three_worlds'"):
+        ClassroomModel("three_worlds", world="kind")
