@@ -82,6 +82,7 @@ PAGE_CSS = """
 .servsim-lesson { width: 360px; min-width: 360px; }
 .servsim-key-column { width: 885px; }
 .servsim-small { font-size: 13px; color: #444; }
+.servsim-worlds .v-btn { padding: 0 6px !important; letter-spacing: 0 !important; }
 .servsim-question { background: #fff3cd; border-left: 5px solid #e67e22; padding: 6px 8px; margin: 4px 0; }
 .servsim-plot img { display: block; }
 .servsim-page .v-slider__thumb-container[aria-valuenow]::after {
