@@ -380,3 +380,20 @@ def test_a_world_reaches_the_model_and_its_reference_and_is_named_under_try_it()
 def test_an_unknown_world_is_refused():
     with pytest.raises(ConfigError, match="world = 'kind' is not a world of lesson 'three_worlds'"):
         ClassroomModel("three_worlds", world="kind")
+
+
+def test_a_world_that_sets_an_on_screen_parameter_moves_its_control(monkeypatch):
+    """The page restarts with the controls' values: a world's value of a control must be the control's, or it is lost."""
+    import dataclasses
+
+    from sim.classroom.lessons import World
+
+    lesson = LESSONS["three_worlds"]
+    averse = World("loss averse", {"customers.loss_aversion": 4.0}, "a test world")
+    monkeypatch.setitem(LESSONS, "three_worlds", dataclasses.replace(lesson, worlds=(*lesson.worlds, averse)))
+    values = {key: spec["value"] for key, spec in control_specs("three_worlds", averse.label).items() if key != "lesson"}
+    assert values["customers.loss_aversion"] == 4.0
+    assert control_specs("three_worlds")["customers.loss_aversion"]["value"] == 2.25
+    model = ClassroomModel("three_worlds", world=averse.label, **values)
+    assert model.config.customers.loss_aversion == model.reference_config.customers.loss_aversion == 4.0
+    assert model.changes_from_lesson() == []

@@ -71,6 +71,7 @@ WORLDS_LESSON = publish.ROOT / "sim" / "classroom" / "syllabus" / "three_worlds.
         ("customers.grievance_weight: 0.5", "customers.grievance_wait: 0.5", r"worlds\[1\]: .*customers.grievance_wait"),
         ("customers.tolerance: 0.3", "customers.tolerance: -1.0", r"worlds\[2\]: .*customers.tolerance"),
         ("label: forgiving", "label: default", r"worlds: two worlds share a label \(\[.default., .default., .grudging.\]\)"),
+        ("customers.negativity_bias: 1.0", "firm.promise: 7.0", r"worlds: \['firm.promise'\] set the decision the reference changes"),
         ("\nworlds:", "\nmondes:", r"missing fields \[\], unknown fields \['mondes'\]; a lesson has .* \(and optionally worlds\)"),
     ],
 )

@@ -363,10 +363,14 @@ def Controls(model: ClassroomModel, playing: solara.Reactive[bool], speed: solar
 def LessonView(lesson_name: str, on_lesson):
     """One lesson in one browser session: its model, the play loop, the page."""
     lesson = LESSONS[lesson_name]
-    defaults = {key: spec["value"] for key, spec in control_specs(lesson_name).items() if key != "lesson"}
+    world, set_world = solara.use_state(None)  # one of the lesson's worlds, or None: the lesson as set
+
+    def control_values(label: str | None) -> dict:
+        return {key: spec["value"] for key, spec in control_specs(lesson_name, label).items() if key != "lesson"}
+
+    defaults = control_values(None)
     draft = solara.use_reactive(defaults)
     applied, set_applied = solara.use_state(defaults)
-    world, set_world = solara.use_state(None)  # one of the lesson's worlds, or None: the lesson as set
     generation, set_generation = solara.use_state(0)
     model = solara.use_memo(lambda: ClassroomModel(lesson_name, world=world, **applied), dependencies=[generation])
     playing = solara.use_reactive(False)
@@ -381,10 +385,11 @@ def LessonView(lesson_name: str, on_lesson):
         shown_day.value = 0
 
     def try_next():
-        draft.value = {**defaults, **lesson.try_settings}
+        draft.value = {**control_values(world), **lesson.try_settings}
         restart()
 
     def in_world(label: str):
+        draft.value = control_values(label)
         set_world(label)
         restart()
 

@@ -115,6 +115,11 @@ def read_lesson(path: Path) -> Lesson:
     data = yaml.safe_load(path.read_text())
     _fields_checked(path, "", "a lesson", data, FIELDS, OPTIONAL_FIELDS)
     reference = {key: _reference_value(value) for key, value in data["reference"]["settings"].items()}
+    worlds = _worlds(path, data["worlds"]) if "worlds" in data else ()
+    deciding = [key for world in worlds for key in world.settings if key in reference]
+    if deciding:
+        raise ConfigError(f"{path}: worlds: {deciding} set the decision the reference changes; a world sets how customers "
+                          "behave and leaves the decision to the lesson")
     return Lesson(
         name=path.stem,
         number=int(data["number"]),
@@ -129,7 +134,7 @@ def read_lesson(path: Path) -> Lesson:
         key_panels=tuple(data["key_panels"]),
         predict=tuple((int(item["day"]), item["question"]) for item in data["predict"]),
         figure=tuple(data["figure"]),
-        worlds=_worlds(path, data["worlds"]) if "worlds" in data else (),
+        worlds=worlds,
     )
 
 

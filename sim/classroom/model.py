@@ -98,9 +98,12 @@ def control_range(control: Control) -> tuple[float, float]:
     return low, high
 
 
-def control_specs(lesson: str) -> dict:
-    """Mesa's ``model_params`` for a lesson: the lesson name fixed, each control at the lesson's value."""
-    settings = lesson_settings(lesson)
+def control_specs(lesson: str, world: str | None = None) -> dict:
+    """Mesa's ``model_params`` for a lesson: the lesson name fixed, each control at the lesson's value (in ``world``).
+
+    A world that sets an on-screen parameter moves its control, so a restart keeps the world's value.
+    """
+    settings = world_settings(LESSONS[lesson], world, lesson_settings(lesson)) if world else lesson_settings(lesson)
     specs: dict = {"lesson": lesson}
     for control in CONTROLS:
         value = setting(settings, control.key)
