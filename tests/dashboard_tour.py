@@ -2,6 +2,7 @@
 
     python -m tests.dashboard_tour                       # the trap, played to its last day
     python -m tests.dashboard_tour --lesson iceberg --day 200 --out /tmp/iceberg.png
+    python -m tests.dashboard_tour --lesson three_worlds --world forgiving   # in one of the lesson's worlds
 
 Answers the lesson's questions as they come, pauses on the first frame at or after the
 day (on a busy machine a frame can jump many days; the last day is always shown), and
@@ -33,7 +34,7 @@ def horizon(page) -> int:
     return int(re.search(r"of (\d+)", page.locator(".servsim-day").inner_text()).group(1))
 
 
-def tour(lesson: str, day: int, out: Path) -> None:
+def tour(lesson: str, day: int, out: Path, world: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as scratch, dashboard_server(Path(scratch) / "server.log") as url:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -44,6 +45,10 @@ def tour(lesson: str, day: int, out: Path) -> None:
             if lesson != "trap":
                 page.get_by_role("button", name=lesson.replace("_", " ")).click()
                 page.get_by_text(page.locator(".servsim-day").inner_text()).wait_for()
+                time.sleep(3)
+            if world:
+                page.get_by_role("button", name=world, exact=True).click()
+                page.get_by_text(f"Customers: {world}.").wait_for()
                 time.sleep(3)
             print(f"page ready in {time.perf_counter() - start:.1f} s")
             start = time.perf_counter()
@@ -77,8 +82,9 @@ def main() -> None:
     parser.add_argument("--lesson", default="trap")
     parser.add_argument("--day", type=int, default=0, help="the day to pause on (default: the lesson's last)")
     parser.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
+    parser.add_argument("--world", default=None, help="one of the lesson's worlds (its button's label)")
     args = parser.parse_args()
-    tour(args.lesson, args.day, args.out)
+    tour(args.lesson, args.day, args.out, args.world)
 
 
 if __name__ == "__main__":

@@ -359,3 +359,41 @@ def test_the_classroom_reaches_the_firm_only_through_the_model():
     for path in Path(sim.classroom.__file__).parent.glob("*.py"):
         imported = [node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)]
         assert "agents.firm" not in imported, path.name
+
+
+def test_a_world_reaches_the_model_and_its_reference_and_is_named_under_try_it():
+    from sim.classroom.dashboard import describe_changes
+
+    world = LESSONS["three_worlds"].worlds[1]
+    model = ClassroomModel("three_worlds", world=world.label, **{"firm.promise": 7.5, **SMALL})
+    for config in (model.config, model.reference_config):
+        assert {key: getattr(config.customers, key.split(".")[1]) for key in world.settings} == world.settings
+    assert (model.config.firm.promise, model.reference_config.firm.promise) == (7.5, model.config.firm.quality)
+    assert model.changes_from_lesson() == [("firm.promise", 7.5), ("market.customers", 1000)]
+    assert describe_changes(model.changes_from_lesson(), model.world).startswith(
+        f"Customers: {world.label}. Changed from the lesson: Promise (0-10) = 7.5;")
+    as_set = ClassroomModel("three_worlds", world=world.label)
+    assert as_set.changes_from_lesson() == [] and describe_changes([], world.label).startswith(
+        f"Customers: {world.label}. The lesson as set.")
+
+
+def test_an_unknown_world_is_refused():
+    with pytest.raises(ConfigError, match="world = 'kind' is not a world of lesson 'three_worlds'"):
+        ClassroomModel("three_worlds", world="kind")
+
+
+def test_a_world_that_sets_an_on_screen_parameter_moves_its_control(monkeypatch):
+    """The page restarts with the controls' values: a world's value of a control must be the control's, or it is lost."""
+    import dataclasses
+
+    from sim.classroom.lessons import World
+
+    lesson = LESSONS["three_worlds"]
+    averse = World("loss averse", {"customers.loss_aversion": 4.0}, "a test world")
+    monkeypatch.setitem(LESSONS, "three_worlds", dataclasses.replace(lesson, worlds=(*lesson.worlds, averse)))
+    values = {key: spec["value"] for key, spec in control_specs("three_worlds", averse.label).items() if key != "lesson"}
+    assert values["customers.loss_aversion"] == 4.0
+    assert control_specs("three_worlds")["customers.loss_aversion"]["value"] == 2.25
+    model = ClassroomModel("three_worlds", world=averse.label, **values)
+    assert model.config.customers.loss_aversion == model.reference_config.customers.loss_aversion == 4.0
+    assert model.changes_from_lesson() == []

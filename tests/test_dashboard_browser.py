@@ -44,6 +44,7 @@ KEY_ELEMENTS = {
     "first key plot": ".servsim-key-plot img >> nth=0",
     "second key plot": ".servsim-key-plot img >> nth=1",
 }
+WORLD_BUTTONS = {"world buttons": ".servsim-worlds"}  # on a lesson that has worlds
 FRAMEWORK_WORDS = ("Play Interval", "Render Interval", "Use Threads", "PAGE 0", "Step:")
 
 
@@ -97,9 +98,9 @@ def apply_settings(page, text: str, attempts: int = 10) -> None:
     raise AssertionError(f"after {attempts} restarts the page never showed {text!r}")
 
 
-def assert_fits_the_projector(page, where: str) -> None:
-    """Every key element lies whole inside the 1280x720 viewport (so no text is cut at the fold), none overlapping."""
-    boxes = {name: page.locator(selector).bounding_box() for name, selector in KEY_ELEMENTS.items()}
+def assert_fits_the_projector(page, where: str, extra: dict | None = None) -> None:
+    """Every key element (and ``extra`` ones) lies whole inside the 1280x720 viewport (so no text is cut at the fold), none overlapping."""
+    boxes = {name: page.locator(selector).bounding_box() for name, selector in {**KEY_ELEMENTS, **(extra or {})}.items()}
     for name, box in boxes.items():
         assert box is not None, f"{where}: {name} is not on the page"
         assert box["x"] >= 0 and box["x"] + box["width"] <= PROJECTOR["width"], f"{where}: {name} sticks out sideways: {box}"
@@ -135,7 +136,7 @@ def test_every_lesson_fits_a_projector_with_its_days_on_the_slider(open_page, na
     page.get_by_text(day_label(0, days)).wait_for()
     page.locator(".servsim-key-plot img").nth(1).wait_for()
     page.wait_for_timeout(1_000)  # the key plots of the new lesson arrive after its words
-    assert_fits_the_projector(page, name)
+    assert_fits_the_projector(page, name, WORLD_BUTTONS if lesson.worlds else None)
     assert page.get_by_role("slider", name="Days to run").get_attribute("aria-valuenow") == str(days)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
     page.get_by_role("button", name="Restart with these settings").click()
@@ -147,6 +148,22 @@ def test_try_it_restarts_with_the_lessons_next_step(open_page):
     page.get_by_role("button", name="Try it").click()
     page.get_by_text("Changed from the lesson: Surprise falls back to the old level: no.").wait_for()
     assert page.get_by_role("checkbox", name="Surprise falls back to the old level").is_checked() is False
+
+
+def test_a_world_button_restarts_the_lesson_among_those_customers(open_page):
+    page, _ = open_page()
+    lesson = LESSONS["three_worlds"]
+    page.get_by_role("button", name="three worlds", exact=True).click()
+    page.get_by_text(lesson.title).first.wait_for()
+    world = lesson.worlds[2]
+    page.get_by_role("button", name=world.label, exact=True).click()
+    page.get_by_text(f"Customers: {world.label}. The lesson as set.").wait_for()
+    page.locator(".servsim-key-plot img").nth(1).wait_for()
+    page.wait_for_timeout(1_000)
+    assert_fits_the_projector(page, f"three_worlds, {world.label}", WORLD_BUTTONS)
+    page.screenshot(path=SCREENSHOTS / "three_worlds_grudge.png")
+    page.get_by_role("button", name="Try it").click()  # the change to try keeps the world the class is in
+    page.get_by_text(f"Customers: {world.label}. Changed from the lesson: Promise (0-10) = 7.5.").wait_for()
 
 
 def test_a_two_year_lesson_plays_to_its_end_stopping_for_its_question(open_page):

@@ -9,9 +9,9 @@ from omegaconf import OmegaConf
 from PIL import Image
 
 from sim.classroom import publish
-from sim.classroom.lessons import LESSONS, lesson_settings, read_lesson, reference_settings
+from sim.classroom.lessons import LESSONS, lesson_settings, read_lesson, reference_settings, world_settings
 from sim.classroom.model import CONTROL_LABELS
-from sim.classroom.slides import BARS, lesson_runs, main
+from sim.classroom.slides import BARS, WORLD_BARS, lesson_runs, main
 from sim.panels import PANELS
 from sim.config import CONFIG_DIR, compose
 from sim.params import ConfigError, validate
@@ -26,7 +26,8 @@ def test_the_contracted_lessons_exist_with_words_and_a_figure():
     for lesson in LESSONS.values():
         assert lesson.title and lesson.watch and lesson.why and lesson.try_next and lesson.reference_label
         assert set(lesson.key_panels) <= set(PANELS) and len(lesson.key_panels) == 2
-        assert set(lesson.figure) <= set(PANELS) | set(BARS) and len(lesson.figure) == 4
+        assert set(lesson.figure) <= set(PANELS) | set(BARS) | (set(WORLD_BARS) if lesson.worlds else set())
+        assert len(lesson.figure) == 4
         assert all(0 < day < validate(lesson_settings(lesson.name)).days for day, _ in lesson.predict)
         assert set(lesson.try_settings) <= set(CONTROL_LABELS), "the Try it change must be a setting on the page"
 
@@ -58,6 +59,65 @@ def test_a_lesson_yaml_with_a_wrong_field_or_setting_is_refused_naming_the_file(
     broken.write_text(source.replace("firm.surprise.regress: false", "firm.surprise.regres: false"))
     with pytest.raises(ConfigError, match="trap.yaml: try_next: .*firm.surprise.regres"):
         read_lesson(broken)
+
+
+WORLDS_LESSON = publish.ROOT / "sim" / "classroom" / "syllabus" / "three_worlds.yaml"
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("    shows: >-", "    said: >-", r"worlds\[0\]: missing fields \['shows'\], unknown fields \['said'\]; a world has label"),
+        ("customers.grievance_weight: 0.5", "customers.grievance_wait: 0.5", r"worlds\[1\]: .*customers.grievance_wait"),
+        ("customers.tolerance: 0.3", "customers.tolerance: -1.0", r"worlds\[2\]: .*customers.tolerance"),
+        ("label: forgiving", "label: default", r"worlds: two worlds share a label \(\[.default., .default., .grudging.\]\)"),
+        ("customers.negativity_bias: 1.0", "firm.promise: 7.0", r"worlds: \['firm.promise'\] set the decision the reference changes"),
+        ("\nworlds:", "\nmondes:", r"missing fields \[\], unknown fields \['mondes'\]; a lesson has .* \(and optionally worlds\)"),
+    ],
+)
+def test_a_lesson_with_a_wrong_world_is_refused_naming_the_file_and_the_world(tmp_path, old, new, message):
+    broken = tmp_path / "three_worlds.yaml"
+    assert old in WORLDS_LESSON.read_text()
+    broken.write_text(WORLDS_LESSON.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError, match="three_worlds.yaml: " + message):
+        read_lesson(broken)
+
+
+def test_a_lesson_with_one_world_is_refused(tmp_path):
+    broken = tmp_path / "three_worlds.yaml"
+    broken.write_text(WORLDS_LESSON.read_text().split("  - label: forgiving")[0])
+    with pytest.raises(ConfigError, match="worlds: a list of at least 2 worlds"):
+        read_lesson(broken)
+
+
+def test_a_world_lays_its_settings_over_the_run_and_its_reference_alike():
+    lesson = LESSONS["three_worlds"]
+    for world in lesson.worlds:
+        run = validate(world_settings(lesson, world.label, lesson_settings(lesson.name)))
+        reference = validate(reference_settings(lesson, world_settings(lesson, world.label, lesson_settings(lesson.name))))
+        for key, value in world.settings.items():
+            assert OmegaConf.select(OmegaConf.structured(run), key) == value
+            assert OmegaConf.select(OmegaConf.structured(reference), key) == value
+        assert (run.firm.promise, reference.firm.promise) == (8.0, run.firm.quality)
+        assert reference.customers == run.customers and reference.seed == run.seed
+    with pytest.raises(ConfigError, match="world = 'kind' is not a world of lesson 'three_worlds': expected one of"):
+        world_settings(lesson, "kind", lesson_settings(lesson.name))
+    with pytest.raises(ConfigError, match="is not a world of lesson 'trap': expected one of none"):
+        world_settings(LESSONS["trap"], "default", lesson_settings("trap"))
+
+
+def test_the_bold_promise_wins_only_among_forgiving_customers():
+    """What the lesson's worlds say, on seeds 0 and 1 at the lesson's size: the sign of profit's difference
+    flips between worlds, and grudge holders make the default's loss larger (all 10 runs of seeds 0-4 agree)."""
+    lesson = LESSONS["three_worlds"]
+    gains = {world.label: [] for world in lesson.worlds}
+    for world in lesson.worlds:
+        for seed in (0, 1):
+            run, reference = lesson_runs(lesson, customers=None, seed=seed, world=world.label)
+            gains[world.label].append(run.summary["profit"] - reference.summary["profit"])
+    assert all(gain > 0 for gain in gains["forgiving"]), gains
+    assert all(gain < 0 for gain in gains["default"] + gains["grudging"]), gains
+    assert max(gains["grudging"]) < 2 * min(gains["default"]), gains
 
 
 @pytest.mark.parametrize("name", PRESETS)

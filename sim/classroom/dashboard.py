@@ -6,7 +6,8 @@ its counterfactual (a grey line: the same market on the same dice with the
 lesson's reference policy), and the run stops on the lesson's question days
 until the class has answered. At a projector's 1280x720 the lesson's words (what
 to watch, why it happens, what to try next with its *Try it* button), the
-controls and the two key plots fit on one screen; the settings, the picture of
+controls and the two key plots fit on one screen (with, for a lesson that has them,
+buttons that replay its decision among customers who behave otherwise); the settings, the picture of
 people and the other plots follow below, for a class that scrolls.
 
 Why not Mesa's SolaraViz: its controller always shows "Play Interval (ms)",
@@ -81,6 +82,7 @@ PAGE_CSS = """
 .servsim-lesson { width: 360px; min-width: 360px; }
 .servsim-key-column { width: 885px; }
 .servsim-small { font-size: 13px; color: #444; }
+.servsim-worlds .v-btn { padding: 0 6px !important; letter-spacing: 0 !important; }
 .servsim-question { background: #fff3cd; border-left: 5px solid #e67e22; padding: 6px 8px; margin: 4px 0; }
 .servsim-plot img { display: block; }
 .servsim-page .v-slider__thumb-container[aria-valuenow]::after {
@@ -204,10 +206,22 @@ def Plot(image: bytes, css_class: str = "servsim-plot"):
 
 
 # ------------------------------------------------------------------ words
-def describe_changes(changes: list[tuple[str, object]]) -> str:
+def describe_changes(changes: list[tuple[str, object]], world: str | None = None) -> str:
+    place = f"Customers: {world}. " if world else ""
     if not changes:
-        return "The lesson as set. Move a setting below, then press Restart with these settings."
-    return "Changed from the lesson: " + "; ".join(describe_setting(key, value) for key, value in changes) + "."
+        return place + "The lesson as set. Move a setting below, then press Restart with these settings."
+    return place + "Changed from the lesson: " + "; ".join(describe_setting(key, value) for key, value in changes) + "."
+
+
+@solara.component
+def WorldButtons(lesson, world: str | None, on_world):
+    """One button per behavioural world of the lesson: each restarts the run and its reference with those customers."""
+    with solara.Row(gap="4px", classes=["servsim-worlds"], style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.v.Html(tag="b", children=["Customers:"])
+        current = world or next((item.label for item in lesson.worlds if not item.settings), None)
+        for item in lesson.worlds:
+            solara.Button(item.label, on_click=lambda label=item.label: on_world(label), color="secondary",
+                          outlined=item.label != current, small=True)
 
 
 def _paragraph(heading: str, text: str, css_class: str = ""):
@@ -349,11 +363,16 @@ def Controls(model: ClassroomModel, playing: solara.Reactive[bool], speed: solar
 def LessonView(lesson_name: str, on_lesson):
     """One lesson in one browser session: its model, the play loop, the page."""
     lesson = LESSONS[lesson_name]
-    defaults = {key: spec["value"] for key, spec in control_specs(lesson_name).items() if key != "lesson"}
+    world, set_world = solara.use_state(None)  # one of the lesson's worlds, or None: the lesson as set
+
+    def control_values(label: str | None) -> dict:
+        return {key: spec["value"] for key, spec in control_specs(lesson_name, label).items() if key != "lesson"}
+
+    defaults = control_values(None)
     draft = solara.use_reactive(defaults)
     applied, set_applied = solara.use_state(defaults)
     generation, set_generation = solara.use_state(0)
-    model = solara.use_memo(lambda: ClassroomModel(lesson_name, **applied), dependencies=[generation])
+    model = solara.use_memo(lambda: ClassroomModel(lesson_name, world=world, **applied), dependencies=[generation])
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEED_DAYS_PER_SECOND[2])
     shown_day = solara.use_reactive(0)  # the day on screen; setting it redraws the day counter and the plots
@@ -366,7 +385,12 @@ def LessonView(lesson_name: str, on_lesson):
         shown_day.value = 0
 
     def try_next():
-        draft.value = {**defaults, **lesson.try_settings}
+        draft.value = {**control_values(world), **lesson.try_settings}
+        restart()
+
+    def in_world(label: str):
+        draft.value = control_values(label)
+        set_world(label)
         restart()
 
     with solara.Column(classes=["servsim-page"], gap="4px"):
@@ -379,12 +403,14 @@ def LessonView(lesson_name: str, on_lesson):
             with solara.Column(classes=["servsim-lesson"], gap="4px"):
                 solara.v.Html(tag="h3", children=[lesson.title])
                 solara.v.Html(tag="p", class_="servsim-watch", children=[lesson.watch])
+                if lesson.worlds:
+                    WorldButtons(lesson, model.world, in_world)
                 Controls(model, playing, speed, shown_day, restart)
                 with solara.Div(classes=["servsim-try"]):
                     _paragraph("Try next.", lesson.try_next)
                     solara.Button("Try it", color="success", small=True, on_click=try_next)
                 solara.v.Html(tag="p", class_="servsim-small servsim-this-run",
-                              children=[describe_changes(model.changes_from_lesson())])
+                              children=[describe_changes(model.changes_from_lesson(), model.world)])
             with solara.Column(classes=["servsim-key-column"], gap="4px"):
                 KeyPlots(model, shown_day)
                 _paragraph("Why it happens.", lesson.why, "servsim-why")

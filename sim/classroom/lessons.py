@@ -5,7 +5,8 @@ title, the run (``settings``: the parameters of ``servsim lesson=NAME``), what t
 watch and why it happens, the one change to try next, its counterfactual (the
 reference run: the same seed and dice with one policy changed, drawn as a grey
 line), the two plots that tell it, the days on which it stops for the class to
-predict, and the four panels of its figure for slides. The dashboard, the slides
+predict, the four panels of its figure for slides, and, optionally, the
+behavioural worlds in which to replay the same decision. The dashboard, the slides
 (``servsim-lesson``) and the teacher's guide read it from here; the Hydra preset
 ``configs/lesson/NAME.yaml`` and the guide's generated blocks are written from it
 (``python -m sim.classroom.publish``), and a test keeps them equal. Adding a
@@ -28,6 +29,21 @@ from sim.params import ConfigError, check_setting
 
 SYLLABUS_DIR = Path(__file__).resolve().parent / "syllabus"
 FIELDS = ("number", "title", "settings", "watch", "why", "try_next", "reference", "key_panels", "predict", "figure")
+OPTIONAL_FIELDS = ("worlds",)
+WORLD_FIELDS = ("label", "settings", "shows")
+
+
+@dataclass(frozen=True)
+class World:
+    """One behaviour of customers under which a lesson replays its decision (its run and its reference alike).
+
+    The same choice can win with one kind of customer and lose with another: a lesson
+    with worlds shows it by rerunning both policies with these behavioural settings.
+    """
+
+    label: str  # the world in a few words (its button)
+    settings: dict  # dotted settings laid over the lesson's, for the run and its reference
+    shows: str  # what the decision does in this world, from runs of it
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,7 @@ class Lesson:
     key_panels: tuple[str, str]  # the two plots of sim/panels.py that tell the lesson
     predict: tuple[tuple[int, str], ...]  # (day, question): the run stops there for the class to predict
     figure: tuple[str, str, str, str]  # the slide's four panels (sim/panels.py, or the slides' bar charts)
+    worlds: tuple[World, ...] = ()  # behavioural worlds to replay the decision in (none: the lesson's one world)
 
 
 def _reference_value(value):
@@ -70,13 +87,39 @@ def _checked_settings(path: Path, field: str, settings: dict) -> dict:
     return settings
 
 
+def _fields_checked(path: Path, where: str, what: str, data: dict, required: tuple, optional: tuple = ()) -> None:
+    """Refuse a missing or unknown field, naming the file, the place in it, and the fields allowed."""
+    missing, unknown = [f for f in required if f not in data], [f for f in data if f not in required + optional]
+    if missing or unknown:
+        allowed = ", ".join(required) + (f" (and optionally {', '.join(optional)})" if optional else "")
+        raise ConfigError(f"{path}: {where}missing fields {missing}, unknown fields {unknown}; {what} has {allowed}")
+
+
+def _worlds(path: Path, items: list) -> tuple[World, ...]:
+    """The lesson's worlds, each with a label, settings that are settings, and its words; labels differ."""
+    if not isinstance(items, list) or len(items) < 2:
+        raise ConfigError(f"{path}: worlds: a list of at least 2 worlds, not {items!r}")
+    worlds = []
+    for i, item in enumerate(items):
+        where = f"worlds[{i}]: "
+        _fields_checked(path, where, "a world", item if isinstance(item, dict) else {}, WORLD_FIELDS)
+        worlds.append(World(item["label"], _checked_settings(path, f"worlds[{i}]", dict(item["settings"] or {})), item["shows"]))
+    labels = [world.label for world in worlds]
+    if len(set(labels)) < len(labels):
+        raise ConfigError(f"{path}: worlds: two worlds share a label ({labels}); each button needs its own")
+    return tuple(worlds)
+
+
 def read_lesson(path: Path) -> Lesson:
     """One lesson from its YAML file; a missing or unknown field is named with the file."""
     data = yaml.safe_load(path.read_text())
-    missing, unknown = [f for f in FIELDS if f not in data], [f for f in data if f not in FIELDS]
-    if missing or unknown:
-        raise ConfigError(f"{path}: missing fields {missing}, unknown fields {unknown}; a lesson has {', '.join(FIELDS)}")
+    _fields_checked(path, "", "a lesson", data, FIELDS, OPTIONAL_FIELDS)
     reference = {key: _reference_value(value) for key, value in data["reference"]["settings"].items()}
+    worlds = _worlds(path, data["worlds"]) if "worlds" in data else ()
+    deciding = [key for world in worlds for key in world.settings if key in reference]
+    if deciding:
+        raise ConfigError(f"{path}: worlds: {deciding} set the decision the reference changes; a world sets how customers "
+                          "behave and leaves the decision to the lesson")
     return Lesson(
         name=path.stem,
         number=int(data["number"]),
@@ -91,6 +134,7 @@ def read_lesson(path: Path) -> Lesson:
         key_panels=tuple(data["key_panels"]),
         predict=tuple((int(item["day"]), item["question"]) for item in data["predict"]),
         figure=tuple(data["figure"]),
+        worlds=worlds,
     )
 
 
@@ -113,6 +157,19 @@ def with_setting(tree: dict, key: str, value) -> None:
 def setting(tree: dict, key: str):
     """The value at a dotted key of a nested settings tree."""
     return OmegaConf.select(OmegaConf.create(tree), key)
+
+
+def world_settings(lesson: Lesson, label: str | None, settings: dict) -> dict:
+    """A run's settings in one of the lesson's worlds (None: as the lesson sets them); an unknown label is refused."""
+    if label is None:
+        return settings
+    worlds = {world.label: world for world in lesson.worlds}
+    if label not in worlds:
+        raise ConfigError(f"world = {label!r} is not a world of lesson {lesson.name!r}: expected one of {list(worlds) or 'none'}")
+    placed = copy.deepcopy(settings)
+    for key, value in worlds[label].settings.items():
+        with_setting(placed, key, value)
+    return placed
 
 
 def reference_settings(lesson: Lesson, settings: dict) -> dict:

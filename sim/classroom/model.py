@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from agents.population import NO_PROBLEM, RESOLVED, RESOLVED_FAST, SILENT, UNRESOLVED, Population
-from sim.classroom.lessons import LESSONS, lesson_settings, reference_settings, setting, with_setting
+from sim.classroom.lessons import LESSONS, lesson_settings, reference_settings, setting, with_setting, world_settings
 from sim.model import ServiceModel
 from sim.params import ServsimConfig, validate
 from sim.run import simulate
@@ -98,9 +98,12 @@ def control_range(control: Control) -> tuple[float, float]:
     return low, high
 
 
-def control_specs(lesson: str) -> dict:
-    """Mesa's ``model_params`` for a lesson: the lesson name fixed, each control at the lesson's value."""
-    settings = lesson_settings(lesson)
+def control_specs(lesson: str, world: str | None = None) -> dict:
+    """Mesa's ``model_params`` for a lesson: the lesson name fixed, each control at the lesson's value (in ``world``).
+
+    A world that sets an on-screen parameter moves its control, so a restart keeps the world's value.
+    """
+    settings = world_settings(LESSONS[lesson], world, lesson_settings(lesson)) if world else lesson_settings(lesson)
     specs: dict = {"lesson": lesson}
     for control in CONTROLS:
         value = setting(settings, control.key)
@@ -126,13 +129,16 @@ class ClassroomModel(ServiceModel):
     The page re-creates the model on a restart as ``ClassroomModel(lesson, **values)``
     with the controls' values under their dotted keys (``firm.promise=8``), the way
     Mesa's own controller does, so keyword arguments are the way in; anything out
-    of range raises ``ConfigError``. Each model knows its counterfactual (the
-    lesson's reference policy on the same settings and seed) and the questions
-    the lesson stops for.
+    of range raises ``ConfigError``. ``world`` names one of the lesson's behavioural
+    worlds, laid over the lesson before the controls. Each model knows its
+    counterfactual (the lesson's reference policy on the same settings, world and
+    seed) and the questions the lesson stops for.
     """
 
-    def __init__(self, lesson: str = DEFAULT_LESSON, **kwargs):
+    def __init__(self, lesson: str = DEFAULT_LESSON, world: str | None = None, **kwargs):
         settings = lesson_settings(lesson)
+        self.world = world
+        settings = world_settings(LESSONS[lesson], world, settings)
         for key, value in kwargs.items():
             with_setting(settings, key, value)
         settings["output"]["progress"] = False
@@ -155,8 +161,8 @@ class ClassroomModel(ServiceModel):
         self.questions.pop(self.day, None)
 
     def changes_from_lesson(self) -> list[tuple[str, object]]:
-        """(key, value) of each control this run sets differently from its lesson: what a restart applied."""
-        preset = lesson_settings(self.lesson.name)
+        """(key, value) of each control this run sets differently from its lesson (in its world): what a restart applied."""
+        preset = world_settings(self.lesson, self.world, lesson_settings(self.lesson.name))
         return [
             (control.key, config_value(self.config, control.key))
             for control in CONTROLS

@@ -54,14 +54,22 @@ def lessons_table() -> str:
     return "\n".join(lines)
 
 
+def worlds_list(lesson: Lesson) -> str:
+    """The lesson's worlds, one line each: its button, its settings, what the decision does there."""
+    return "\n".join(f"- **{world.label}** ({_settings_in_words(world.settings) or 'the lesson as set'}): {world.shows}"
+                     for world in lesson.worlds)
+
+
 def lesson_block(lesson: Lesson) -> str:
-    """What the dashboard shows of a lesson, in the guide: its words, its question, its try-next and its figure."""
+    """What the dashboard shows of a lesson, in the guide: its words, its question, its try-next, its worlds and its figure."""
     questions = "\n".join(f"- *Predict* (the run stops on day {day}): {question}" for day, question in lesson.predict)
+    worlds = [f"*Worlds* (each button restarts the run and its reference with these customers):\n\n{worlds_list(lesson)}"] if lesson.worlds else []
     return "\n\n".join([
         f"> **On screen: what to watch.** {lesson.watch}\n>\n> **Why it happens.** {lesson.why}",
         questions,
         f"*Try next* (the **Try it** button restarts with {_settings_in_words(lesson.try_settings)}): "
         f"{lesson.try_next}",
+        *worlds,
         f"Grey in every plot: the same market on the same dice, {lesson.reference_label}.",
         f"![{lesson.title}](lessons/{lesson.name}.png)",
     ])

@@ -3,7 +3,8 @@
 Runs the lesson's preset and its counterfactual (the reference run: the same
 seed, so the runs share their dice until the policy makes them differ), and
 draws four panels with the reference as a grey line, the run's numbers above
-and the lesson's explanation underneath:
+and the lesson's explanation underneath. A lesson with behavioural worlds also
+runs both policies in each world, for bar charts that set the worlds side by side:
 
     servsim-lesson trap                          results/lessons/trap.png and .pdf
     servsim-lesson iceberg --customers 5000 --seed 3 --out slides/ --formats pdf
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim import panels
-from sim.classroom.lessons import LESSONS, Lesson, lesson_settings, reference_settings, with_setting
+from sim.classroom.lessons import LESSONS, Lesson, lesson_settings, reference_settings, with_setting, world_settings
 from sim.panels import REFERENCE_COLOUR
 from sim.params import ConfigError, ServsimConfig, validate
 from sim.run import simulate
@@ -45,9 +46,9 @@ class Run:
     window: tuple[int, int] | None  # the surprise, as the run's model scheduled it
 
 
-def lesson_runs(lesson: Lesson, customers: int | None, seed: int) -> list[Run]:
-    """The lesson's run and its counterfactual (the reference run), on one seed and the same dice."""
-    settings = lesson_settings(lesson.name)
+def lesson_runs(lesson: Lesson, customers: int | None, seed: int, world: str | None = None) -> list[Run]:
+    """The lesson's run and its counterfactual (the reference run), on one seed and the same dice, in one of its worlds."""
+    settings = world_settings(lesson, world, lesson_settings(lesson.name))
     for key, value in {"seed": seed, "output.progress": False}.items():
         with_setting(settings, key, value)
     if customers is not None:
@@ -143,8 +144,40 @@ def chain_panel(ax, runs):
     ax.legend(loc="upper right", ncol=2, markerscale=0.3)
 
 
+def world_bars(ax, worlds: dict[str, list[Run]], key: str, scale: float, unit: str, fmt: str, title: str):
+    """Per world, a summary figure of the lesson's run beside its reference's, with their difference above the pair."""
+    positions = np.arange(len(worlds))
+    pairs = list(worlds.values())
+    for i, colour in enumerate(RUN_COLOURS):
+        values = [scale * runs[i].summary[key] for runs in pairs]
+        ax.bar(positions + (i - 0.5) * 0.4, values, 0.4, color=colour, label=pairs[0][i].label)
+    top = max(scale * run.summary[key] for runs in pairs for run in runs)
+    for x, (ours, theirs) in zip(positions, pairs):
+        difference = scale * (ours.summary[key] - theirs.summary[key])
+        ax.annotate(f"{fmt.format(difference)}{unit}", (x, max(scale * ours.summary[key], scale * theirs.summary[key])),
+                    xytext=(0, 4), textcoords="offset points", ha="center", fontweight="bold",
+                    color="#1e8449" if difference > 0 else "#b03a2e")
+    ax.set_xticks(positions, list(worlds))
+    ax.set_xlabel("customers")
+    ax.set_ylim(0, top * 1.3)  # room on top for the differences and the legend
+    ax.set_title(title)
+    ax.legend(loc="upper center", ncol=2, frameon=False)
+
+
+def worlds_profit_panel(ax, worlds):
+    world_bars(ax, worlds, "profit", 1e-3, "k", "{:+,.0f}", "Profit over the run, in each world")
+    ax.set_ylabel("thousands")
+
+
+def worlds_retention_panel(ax, worlds):
+    world_bars(ax, worlds, "retention_never_left", 100, " pp", "{:+.1f}", "Starting customers who never left, in each world")
+    ax.set_ylabel("% never left")
+
+
 # Bar charts of a run's totals, drawn on the slides only (the shared panels are time series).
 BARS = {"history": history_panel, "voice": voice_panel, "chain": chain_panel}
+# Bar charts across a lesson's behavioural worlds: each is given {world label: [run, reference]}.
+WORLD_BARS = {"worlds_profit": worlds_profit_panel, "worlds_retention": worlds_retention_panel}
 
 
 def headline(lesson: Lesson, runs: list[Run]) -> str:
@@ -160,8 +193,8 @@ def headline(lesson: Lesson, runs: list[Run]) -> str:
             f"Grey: the same market on the same dice, {runs[1].label}.")
 
 
-def lesson_figure(lesson: Lesson, runs: list[Run]):
-    """Four panels, the lesson's title and numbers above and its explanation below."""
+def lesson_figure(lesson: Lesson, runs: list[Run], worlds: dict[str, list[Run]] | None = None):
+    """Four panels, the lesson's title and numbers above and its explanation below (``worlds``: the runs per world)."""
     from matplotlib.figure import Figure
 
     frame = run_frame(*runs)
@@ -172,7 +205,9 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
         axes = fig.subplots(2, 2)
         fig.subplots_adjust(left=0.06, right=0.94, top=0.83, bottom=0.15, hspace=0.42, wspace=0.3)
         for name, ax in zip(lesson.figure, axes.flat):
-            if name in BARS:
+            if name in WORLD_BARS:
+                WORLD_BARS[name](ax, worlds)
+            elif name in BARS:
                 BARS[name](ax, runs)
             else:
                 panels.PANELS[name](ax, runs[0].timeseries, frame, runs[1].timeseries)
@@ -180,7 +215,8 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
         fig.suptitle(lesson.title, fontsize=15, fontweight="bold")
         fig.text(0.5, 0.935, f"{config.description}  ({config.market.customers:,} people, seed {config.seed})",
                  ha="center", color="#555555")
-        numbers = "\n".join(textwrap.fill(line, width=165) for line in headline(lesson, runs).split("\n"))
+        told = headline(lesson, runs) + (" Plots over days: the lesson as set." if worlds else "")
+        numbers = "\n".join(textwrap.fill(line, width=165) for line in told.split("\n"))
         fig.text(0.5, 0.915, numbers, ha="center", va="top", fontweight="bold", fontsize=10.5)
         fig.text(0.06, 0.02, textwrap.fill("Why: " + lesson.why, width=150), va="bottom")
     return fig
@@ -188,7 +224,8 @@ def lesson_figure(lesson: Lesson, runs: list[Run]):
 
 def write_lesson(name: str, out_dir: Path, formats: tuple[str, ...], customers: int | None, seed: int) -> list[Path]:
     lesson = LESSONS[name]
-    fig = lesson_figure(lesson, lesson_runs(lesson, customers, seed))
+    worlds = {world.label: lesson_runs(lesson, customers, seed, world.label) for world in lesson.worlds}
+    fig = lesson_figure(lesson, lesson_runs(lesson, customers, seed), worlds)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.{fmt}" for fmt in formats]
     for path in paths:
