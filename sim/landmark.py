@@ -21,6 +21,8 @@ fit in the memory the run is allowed).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
