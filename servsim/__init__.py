@@ -10,6 +10,7 @@
     result.config.firm.promise              # the validated configuration
 
     table = servsim.sweep({"firm.promise": [6, 7, 8]}, seeds=range(5))   # one row per run
+    under = servsim.run(overrides={"firm.promise": 8}, posterior="posterior.parquet").posterior  # answers under a posterior
     fit = servsim.calibrate("configs/observed/example_firm.yaml")        # a posterior (fit.draws)
     robust = servsim.robust({"scenarios": 20})   # servsim-robust: policies across behaviours
 
