@@ -10,6 +10,7 @@
     result.config.firm.promise              # the validated configuration
 
     table = servsim.sweep({"firm.promise": [6, 7, 8]}, seeds=range(5))   # one row per run
+    under = servsim.run(overrides={"firm.promise": 8}, posterior="posterior.parquet").posterior  # answers under a posterior
     fit = servsim.calibrate("configs/observed/example_firm.yaml")        # a posterior (fit.draws)
     robust = servsim.robust({"scenarios": 20})   # servsim-robust: policies across behaviours
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import pandas as pd
 from experiments.aggregate import flatten
 from sim.config import check_memory, compose
 from sim.params import ConfigError, ServsimConfig, notes, validate
+from sim.posterior import refuse_in_sweep
 from sim.run import customers_table, simulate
 
 __all__ = ["ConfigError", "Result", "ServsimConfig", "calibrate", "configure", "robust", "run", "sweep"]
@@ -46,6 +48,7 @@ class Result:
     summary: dict
     timeseries: pd.DataFrame
     model: object = field(repr=False, compare=False)
+    posterior: object = field(default=None, repr=False, compare=False)  # sim.posterior.PosteriorAnswers
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -84,27 +87,42 @@ def run(
     lesson: str | None = None,
     config: ServsimConfig | None = None,
     out_dir: str | Path | None = None,
+    posterior: str | Path | None = None,
 ) -> Result:
     """Run one configuration: ``servsim scenario=... lesson=... seed=... KEY=VALUE...`` as a function.
 
     Nothing is written unless ``out_dir`` is given; then the run, its reference and its
     replications (``compare``, ``replications``) are run and written exactly as the command
-    line writes them, every file the same.
+    line writes them, every file the same. With ``posterior`` (a calibration's
+    posterior.parquet), ``Result.posterior`` holds the what-if's answers under it, as
+    ``servsim posterior=FILE`` computes them (``sim.posterior``).
     """
+    if posterior is not None:
+        if config is not None:
+            config = replace(config, posterior=str(posterior))
+        elif isinstance(overrides, list):
+            overrides = [*overrides, f"posterior={posterior}"]
+        else:
+            overrides = {**(overrides or {}), "posterior": str(posterior)}
     config = configure(scenario, overrides, seed=seed, lesson=lesson, config=config)
-    if out_dir is None:
-        check_memory(config)
+    from sim.compare import reference_of, run_and_write, runs_at_once
+
+    reference = reference_of(config, lesson) if config.compare and (out_dir is not None or config.posterior) else None
+    at_once = runs_at_once(config, reference) if out_dir is not None else 1
+    if config.posterior:
+        from sim import posterior as under_posterior
+
+        draws = under_posterior.check(config, reference)
+        at_once = max(at_once, under_posterior.runs_at_once(config))
+    check_memory(config, at_once)
     for note in notes(config):
         warnings.warn(note, stacklevel=2)
     if out_dir is None:
         timeseries, summary, model = simulate(config, show_progress=config.output.progress)
-        return Result(config, summary, timeseries, model)
-    from sim.compare import reference_of, run_and_write, runs_at_once
-
-    reference = reference_of(config, lesson) if config.compare else None
-    check_memory(config, runs_at_once(config, reference))
+        answers = under_posterior.answer(config, reference, draws) if config.posterior else None
+        return Result(config, summary, timeseries, model, answers)
     outcome = run_and_write(config, reference, out_dir, lesson or scenario or "custom")
-    return Result(config, outcome.summary, outcome.timeseries, outcome.model)
+    return Result(config, outcome.summary, outcome.timeseries, outcome.model, outcome.posterior)
 
 
 def sweep(
@@ -129,6 +147,7 @@ def sweep(
     settings = [{**point, "seed": seed} for point in points for seed in seeds]
     configs = [configure(scenario, {**(overrides or {}), **s, "output.progress": False}, lesson=lesson) for s in settings]
     for config in configs:
+        refuse_in_sweep(config.posterior)
         check_memory(config)
     summaries = Parallel(n_jobs=n_jobs)(delayed(_summary)(config) for config in configs)
     runs, metrics = pd.DataFrame(settings), pd.DataFrame([flatten(summary) for summary in summaries])

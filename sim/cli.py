@@ -81,12 +81,21 @@ def run_job(cfg: DictConfig) -> float | list[float]:
     reference = None
     if hydra_cfg.mode == RunMode.MULTIRUN:  # a sweep pairs its own runs (experiments/)
         leave_interrupts_to_the_sweep()
+        from sim.posterior import refuse_in_sweep
+
+        refuse_in_sweep(config.posterior)  # set by an experiment's file
         check_memory(config)
     else:
         from sim.compare import reference_of, runs_at_once
 
         reference = reference_of(config, choices.get("lesson")) if config.compare else None
-        check_memory(config, runs_at_once(config, reference))
+        at_once = runs_at_once(config, reference)
+        if config.posterior:
+            from sim import posterior
+
+            posterior.check(config, reference)
+            at_once = max(at_once, posterior.runs_at_once(config))
+        check_memory(config, at_once)
     scenario = choices.get("lesson") or choices.get("scenario", "custom")  # a lesson names the run it sets up
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
@@ -200,6 +209,22 @@ def check_output_folders(overrides: list[str]) -> None:
             ) from None
 
 
+def check_posterior_file(overrides: list[str], multirun: bool) -> None:
+    """A posterior given on the command line is read before Hydra makes the run folder: a bad file or one of
+    another model version writes nothing; a sweep refuses it."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for override in OverridesParser.create().parse_overrides(overrides):
+        if override.key_or_group != "posterior":
+            continue
+        from sim.posterior import read_posterior, refuse_in_sweep
+
+        if multirun or override.is_sweep_override():
+            refuse_in_sweep(override.input_line.partition("=")[2])
+        elif override.value():
+            read_posterior(str(override.value()))
+
+
 class _WithoutHydraJobErrors:
     """stderr without the line Hydra writes itself before re-raising a failed job (the error gets ours)."""
 
@@ -260,6 +285,7 @@ def main() -> None:
     try:
         overrides = check_overrides(typed)
         check_output_folders(overrides)
+        check_posterior_file(overrides, multirun)
         previous_sweep = check_sweep(overrides) if multirun else None
     except ConfigError as error:
         fail(f"invalid configuration: {error}")

@@ -46,7 +46,8 @@ HEADLINE = (
     ("profit", "profit", "money"),
 )
 # Keys that set the run's context, not its what-if: the reference keeps the run's values.
-CONTEXT = ("seed", "days", "market.customers", "engine", "compare", "replications", "description", "output.")
+CONTEXT = ("seed", "days", "market.customers", "engine", "compare", "replications", "description", "output.", "posterior",
+           "posterior_draws")
 
 
 @dataclass(frozen=True)
@@ -341,10 +342,12 @@ class Outcome:
     model: object
     pairs: list[Pair] | None = None
     means: pd.DataFrame | None = None
+    posterior: object = None  # sim.posterior.PosteriorAnswers, with ``posterior=FILE``
 
 
 def run_and_write(config: ServsimConfig, reference: Reference | None, out_dir, scenario: str) -> Outcome:
-    """Run ``config``, its reference and replications, and write every file of the run folder (summary.json last).
+    """Run ``config``, its reference and replications (and, with ``posterior``, the answers under it), and write
+    every file of the run folder (summary.json last).
 
     The one path of ``servsim`` and ``servsim.run(out_dir=...)``, so both write the same files.
     """
@@ -357,6 +360,11 @@ def run_and_write(config: ServsimConfig, reference: Reference | None, out_dir, s
     if reference is not None or config.replications > 1:
         outcome.pairs = run_pairs(config, reference, (timeseries, summary))
         outcome.means = write_comparison(out_dir, config, reference, outcome.pairs)
+    if config.posterior:
+        from sim import posterior
+
+        outcome.posterior = posterior.answer(config, reference, posterior.check(config, reference))
+        posterior.write(out_dir, outcome.posterior)
     first_reference = outcome.pairs[0].reference if outcome.pairs else None
     write_outputs(Path(out_dir), config, timeseries, summary, scenario, model,
                   reference=first_reference[0] if first_reference else None,

@@ -136,7 +136,8 @@ def what_ran(config, choices: dict[str, str], typed: dict[str, str]) -> list[str
 
 
 # Settings that leave a preset's description true: which dice, how large a market, what is printed.
-DESCRIPTION_NEUTRAL = ("seed", "market.customers", "engine", "compare", "replications", "description")
+DESCRIPTION_NEUTRAL = ("seed", "market.customers", "engine", "compare", "replications", "description", "posterior",
+                       "posterior_draws")
 
 
 def _keeps_description(key: str) -> bool:
@@ -262,6 +263,7 @@ def plain_summary(outcome, config, choices: dict[str, str], out_dir, reference=N
     """What the run did, from the settings that ran: the preset and every setting beyond it, the numbers,
     the money line by line and, with a reference or replications, the comparison table."""
     from sim.compare import comparison_lines
+    from sim.posterior import lines as posterior_lines
     from sim.version import model_version
 
     s, firm, words = outcome.summary, config.firm, Words(config.output.terse)
@@ -292,6 +294,7 @@ def plain_summary(outcome, config, choices: dict[str, str], out_dir, reference=N
         *money_block(outcome, config),
         *(comparison_lines(outcome.means, reference, [p.seed for p in outcome.pairs], words, config.output.currency)
           if outcome.pairs else []),
+        *(posterior_lines(outcome.posterior, words, config.output.currency) if outcome.posterior else []),
         f"  Outputs: {out_dir}",
     ]
     return "\n".join(lines + ([] if words.terse else [GLOSSARY]))

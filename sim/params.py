@@ -260,6 +260,13 @@ class ServsimConfig:
         doc="summary metric(s) a run returns to an optimising sweeper (hydra/sweeper=optuna): one name, or several "
         "joined by commas for several directions ('profit,retention_never_left')",
     )
+    posterior: str = param(
+        "", doc="a calibration's posterior.parquet: run the what-if at behaviours drawn from it and split each answer's "
+        "spread into seed noise and what is unknown about the customers; empty = the customers as set"
+    )
+    posterior_draws: int = param(
+        20, 2, 1000, integer=True, doc="behavioural parameter sets drawn from the posterior, each run at max(replications, 2) seeds"
+    )
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)

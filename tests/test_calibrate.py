@@ -19,12 +19,12 @@ import yaml
 from experiments.calibrate import bank as banks
 from experiments.calibrate.inference import posterior
 from experiments.calibrate.observed import Figure, Observed, ObservedError, load_observed
-from experiments.calibrate.outputs import PosteriorError, read_posterior, write_parquet
 from experiments.calibrate.priors import priors
 from experiments.calibrate.records import records_figures
 from experiments.calibrate.run import check_reachable
 from experiments.calibrate.validation import binomial_band, check
 from sim.config import compose
+from sim.posterior import PosteriorError, read_posterior, write_parquet
 from sim.run import simulate, write_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,21 +221,3 @@ def test_servsim_calibrate_writes_the_posterior_the_check_and_the_report(small_b
     assert set(fit.check["figure"]) == set(THREE) and (fit.check["runs"] == 4).all()
     report = (out / "report.md").read_text()
     assert "customers.complaint_propensity" in report and "Posterior predictive check" in report
-
-
-def test_answers_under_the_posterior_split_their_variance_exactly_and_say_when_the_sign_is_unsettled():
-    """Law of total variance over behaviours x seeds: seed noise + behaviour = the total, to rounding; the
-    terminal names the larger part and says the sign is not settled when the 80% behaviour interval holds 0."""
-    from experiments.calibrate.answers import decompose, lines, paired_differences
-
-    draws = pd.DataFrame(banks.BankSpec().parameters(np.arange(10)), columns=[p.key for p in priors()])
-    differences = paired_differences(draws, {"firm.promise": 8.0}, {}, behaviours=3, seeds=2, customers=150, days=60,
-                                     n_jobs=1)
-    assert len(differences) == 6
-    table = decompose(differences)
-    np.testing.assert_allclose(table["seed_var"] + table["behaviour_var"], table["total_var"], rtol=1e-9, atol=1e-12)
-    shown = lines(table, 3, 2)
-    assert shown[0].startswith("answers under the posterior: 3 behavioural draws x 2 seeds")
-    for row, line in zip(table.itertuples(), shown[1:]):
-        assert row.dominant in line
-        assert ("the sign is not settled" in line) == (row.behaviour_low80 <= 0 <= row.behaviour_high80)

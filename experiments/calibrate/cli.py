@@ -21,11 +21,10 @@ from omegaconf import DictConfig
 
 from experiments.calibrate.bank import BankError
 from experiments.calibrate.observed import ObservedError
-from experiments.calibrate.outputs import PosteriorError
 from sim.config import CONFIG_DIR
 from sim.params import ConfigError
 
-INPUT_ERRORS = (ObservedError, BankError, PosteriorError, ConfigError)
+INPUT_ERRORS = (ObservedError, BankError, ConfigError)  # a bad posterior file is a ConfigError (sim.posterior)
 
 
 def refuse(error: Exception) -> None:

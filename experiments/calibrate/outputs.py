@@ -6,48 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from experiments.calibrate.observed import Figure
 from experiments.calibrate.priors import Prior
-from sim.version import model_version
 
-VERSION_KEY = b"servsim_model_version"
 # Share of the prior's variance a posterior must remove for a parameter to count as pinned down (or partly).
 PINNED, PARTLY = 0.5, 0.2
-
-
-class PosteriorError(ValueError):
-    """A posterior file that is missing, not a posterior, or of another model version."""
-
-
-def write_parquet(path: Path, frame: pd.DataFrame, extra: dict | None = None) -> None:
-    """``frame`` with the model version (and ``extra``) in the file's key-value metadata, all or nothing."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    metadata = {VERSION_KEY: model_version().encode(), **{k.encode(): str(v).encode() for k, v in (extra or {}).items()}}
-    tmp = path.with_name(path.name + ".part")
-    try:
-        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata}), tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def read_posterior(path: str | Path) -> pd.DataFrame:
-    """The draws of a posterior.parquet made by this model version; anything else is refused."""
-    path = Path(path)
-    try:
-        version = (pq.read_schema(path).metadata or {}).get(VERSION_KEY)
-    except (OSError, pa.ArrowInvalid):
-        raise PosteriorError(f"posterior = {path} is not a posterior.parquet made by servsim-calibrate") from None
-    if version is None:
-        raise PosteriorError(f"posterior = {path} names no model version: it was not made by servsim-calibrate")
-    if version.decode() != model_version():
-        raise PosteriorError(f"posterior = {path} was made by model version {version.decode()}, not this one "
-                             f"({model_version()}): calibrate again against this model")
-    return pd.read_parquet(path)
 
 
 def contraction(draws: pd.DataFrame, prior_list: list[Prior]) -> pd.Series:

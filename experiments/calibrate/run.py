@@ -12,9 +12,9 @@ import pandas as pd
 from experiments.calibrate import bank as banks
 from experiments.calibrate.inference import posterior
 from experiments.calibrate.observed import Observed, ObservedError, load_observed
-from experiments.calibrate.outputs import (contraction, pair_plot, predictive_check, predictive_figure, report,
-                                           write_parquet)
+from experiments.calibrate.outputs import contraction, pair_plot, predictive_check, predictive_figure, report
 from experiments.calibrate.priors import priors
+from sim.posterior import write_parquet
 
 BANK_ROOT = Path("results/calibrate/banks")
 

@@ -23,6 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR
 from sim.params import ConfigError, flatten
+from sim.posterior import read_posterior
 
 warnings.filterwarnings("ignore", message="ipyparallel not installed")
 JOURNAL = "experiments.jsonl"
@@ -60,7 +61,7 @@ def plan(options: dict) -> Plan:
     lever_names = {lever.name for lever in levers}
     fixed = {**settings, **{k: v for k, v in candidates.policies[candidates.reference].items() if k not in lever_names}}
     if options.get("posterior"):
-        draws = space.read_posterior(options["posterior"])
+        draws = read_posterior(options["posterior"])
         external = {k: v for k, v in ranges.items() if k not in draws.columns and k.split(".")[0] != "customers"}
         scenarios, ranges = space.posterior_scenarios(draws, options["scenarios"], options["sample_seed"], external)
         source = f"{len(draws)} posterior draws of {options['posterior']}"

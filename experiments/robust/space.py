@@ -14,7 +14,6 @@ import itertools
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,6 @@ from ema_workbench.em_framework.samplers import LHSSampler, sample_parameters
 from experiments.fact_region import REGION
 from sim.config import CONFIG_DIR, preset_tree
 from sim.params import ConfigError, check_setting, flatten
-from sim.version import model_version
 
 POLICY_DIR = CONFIG_DIR / "policies"
 # The rival's quality is outside both the firm's and the customers' hands: an external uncertainty.
@@ -33,7 +31,6 @@ COMPETITOR = "market.competitor_quality"
 # Lever sections: the firm decides its promise, delivery, recovery desk and marketing, never its customers' minds.
 LEVER_SECTIONS = ("firm", "recovery", "market")
 REFERENCE = "current"
-POSTERIOR_VERSION_KEY = b"servsim_model_version"
 
 
 @dataclass(frozen=True)
@@ -193,28 +190,6 @@ def latin_hypercube(uncertainties: list, n: int, seed: int) -> list[Scenario]:
     with _numpy_seeded(seed):
         designs = sample_parameters(uncertainties, n, LHSSampler(), Scenario)
         return [Scenario(str(i), **{key: float(value) for key, value in design.items()}) for i, design in enumerate(designs)]
-
-
-def read_posterior(path: str | Path) -> pd.DataFrame:
-    """A calibration's posterior draws (one row a draw, one column a full config key), made by this model."""
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"posterior = {str(path)!r} is not allowed: no such file (expected a posterior.parquet)")
-    metadata = pq.read_schema(path).metadata or {}
-    made_by = metadata.get(POSTERIOR_VERSION_KEY, b"").decode() or "an unnamed model"
-    if made_by != model_version():
-        raise ConfigError(
-            f"posterior = {str(path)!r} is not allowed: it was made by model version {made_by}, this is "
-            f"{model_version()}; the model has changed since, so its draws no longer describe it: calibrate again"
-        )
-    draws = pd.read_parquet(path)
-    for key in draws.columns:
-        check_setting(key, float(draws[key].iloc[0]))
-    if draws.empty:
-        raise ConfigError(f"posterior = {str(path)!r} is not allowed: it holds no draws")
-    return draws
 
 
 def posterior_scenarios(draws: pd.DataFrame, n: int, seed: int, external: Mapping[str, tuple[float, float]]):
