@@ -34,7 +34,7 @@ from experiments.aggregate import flatten
 from sim.config import check_memory, compose
 from sim.params import ConfigError, ServsimConfig, notes, validate
 from sim.posterior import refuse_in_sweep
-from sim.run import customers_table, simulate
+from sim.run import customers_table, simulate, summaries
 
 __all__ = ["ConfigError", "Result", "ServsimConfig", "calibrate", "configure", "robust", "run", "sweep"]
 
@@ -140,8 +140,6 @@ def sweep(
     metric in summary.json's order, nested ones dotted (``after_first_problem.180.silent.stayed``)
     as in a sweep's runs.csv. Every configuration is validated before the first run starts.
     """
-    from joblib import Parallel, delayed
-
     keys = list(grid)
     points = [dict(zip(keys, values)) for values in itertools.product(*(list(grid[k]) for k in keys))]
     settings = [{**point, "seed": seed} for point in points for seed in seeds]
@@ -149,8 +147,7 @@ def sweep(
     for config in configs:
         refuse_in_sweep(config.posterior)
         check_memory(config)
-    summaries = Parallel(n_jobs=n_jobs)(delayed(_summary)(config) for config in configs)
-    runs, metrics = pd.DataFrame(settings), pd.DataFrame([flatten(summary) for summary in summaries])
+    runs, metrics = pd.DataFrame(settings), pd.DataFrame([flatten(summary) for summary in summaries(configs, n_jobs)])
     return runs.join(metrics.drop(columns=runs.columns.intersection(metrics.columns)))
 
 
@@ -167,10 +164,6 @@ def robust(overrides: Mapping | list[str] | None = None, *, out_dir: str | Path 
     command = "servsim-robust " + (" ".join(overrides) if isinstance(overrides, list) else
                                    " ".join(f"{k}={v}" for k, v in (overrides or {}).items()))
     return run_robust(compose_options(overrides), Path(out_dir) if out_dir is not None else None, command)
-
-
-def _summary(config: ServsimConfig) -> dict:
-    return simulate(config)[1]
 
 
 def calibrate(observed, *, out_dir: str | Path | None = None, **options):

@@ -150,25 +150,18 @@ def _at(config: ServsimConfig, theta: dict, seed: int) -> ServsimConfig:
     return validate(twin)
 
 
-def _summary(config: ServsimConfig) -> dict:
-    from sim.run import simulate
-
-    return simulate(config)[1]
-
-
 def answer(config: ServsimConfig, reference, draws: pd.DataFrame) -> PosteriorAnswers:
     """Run the what-if and its reference at ``config.posterior_draws`` draws (picked with the run's seed,
     with replacement only when the file holds fewer) x the seeds, in parallel; split each answer's variance."""
-    from joblib import Parallel, delayed
-
     from sim.compare import headline
+    from sim.run import summaries as summaries_of
 
     rng = np.random.default_rng(config.seed)
     rows = rng.choice(len(draws), size=config.posterior_draws, replace=config.posterior_draws > len(draws))
     seeds = seeds_of(config)
     cells = [(b, int(row), seed) for b, row in enumerate(rows) for seed in seeds]
     runs = [_at(arm, draws.iloc[row].to_dict(), seed) for _, row, seed in cells for arm in (config, reference.config)]
-    summaries = Parallel(n_jobs=-1 if len(runs) > 1 else 1)(delayed(_summary)(run) for run in runs)
+    summaries = summaries_of(runs)
     table = []
     for k, (b, row, seed) in enumerate(cells):
         ours, theirs = headline(summaries[2 * k]), headline(summaries[2 * k + 1])

@@ -63,6 +63,21 @@ class DayBar(tqdm):
 DayBar.set_lock(threading.RLock())
 
 
+
+def summaries(configs: list[ServsimConfig], n_jobs: int = -1) -> list[dict]:
+    """Each configuration's summary, simulated in parallel worker processes, in the order given.
+
+    The one loop over many independent runs that servsim's sweep API and the answers under a
+    posterior share (a stacked-runs engine would replace it here).
+    """
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs if len(configs) > 1 else 1)(delayed(_summary_of)(config) for config in configs)
+
+
+def _summary_of(config: ServsimConfig) -> dict:
+    return simulate(config)[1]
+
 def simulate(config: ServsimConfig, show_progress: bool = False) -> tuple[pd.DataFrame, dict, ServiceModel]:
     """Run the model to the horizon; return (daily series, summary, model)."""
     model = build_model(config)
